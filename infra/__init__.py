@@ -1,0 +1,1 @@
+"""The hosting side: the local GameLift emulator, the Realtime server runtime and deploy scripts."""

@@ -1,0 +1,3 @@
+from infra.emulator.cli import main
+
+raise SystemExit(main())

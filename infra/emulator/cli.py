@@ -1,0 +1,118 @@
+"""``gamelift-local``: run the emulator, or list which model operations it implements."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+
+from aiohttp import web
+
+from infra.emulator.config import EmulatorConfig
+
+
+def _serve_parser(sub: argparse._SubParsersAction) -> None:
+    defaults = EmulatorConfig()
+    p = sub.add_parser("serve", help="run the emulator (the default command)")
+    p.add_argument("--host", default=defaults.host)
+    p.add_argument("--port", type=int, default=defaults.port, help="0 picks a free port")
+    p.add_argument("--database", default=defaults.database, help="SQLite file, or :memory:")
+    p.add_argument("--region", default=defaults.region)
+    p.add_argument("--account-id", default=defaults.account_id)
+    p.add_argument("--clock", choices=("system", "manual"), default=defaults.clock)
+    p.add_argument("--auth", choices=("none", "sigv4"), default=defaults.auth)
+    p.add_argument(
+        "--keys", default=os.environ.get("GAMELIFT_LOCAL_KEYS", ""),
+        help="ACCESS:SECRET[,ACCESS:SECRET] accepted with --auth sigv4",
+    )
+    p.add_argument("--strict", action="store_true", default=defaults.strict, help="fail on model drift")
+    p.add_argument("--fleet-stage-seconds", type=float, default=defaults.fleet_stage_seconds)
+    p.add_argument("--public-ip", default=defaults.public_ip)
+    p.add_argument("--data-dir", default=defaults.data_dir)
+    p.add_argument("--ready-file", help="write {\"port\": N, \"url\": ...} here once listening")
+    p.add_argument("--log-level", default=os.environ.get("GAMELIFT_LOCAL_LOG_LEVEL", "WARNING"))
+
+
+def _config(args: argparse.Namespace) -> EmulatorConfig:
+    return EmulatorConfig(
+        host=args.host,
+        port=args.port,
+        database=args.database,
+        region=args.region,
+        account_id=args.account_id,
+        clock=args.clock,
+        auth=args.auth,
+        keys=EmulatorConfig.parse_keys(args.keys),
+        strict=args.strict,
+        fleet_stage_seconds=args.fleet_stage_seconds,
+        public_ip=args.public_ip,
+        data_dir=args.data_dir,
+    )
+
+
+async def serve(config: EmulatorConfig, ready_file: str | None = None) -> None:
+    # Imported here so `gamelift-local coverage` stays quick.
+    from infra.emulator.emulator import Emulator
+    from infra.emulator.server import build_app
+
+    emulator = Emulator(config)
+    runner = web.AppRunner(build_app(emulator), access_log=None, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, config.host, config.port, reuse_address=True)
+    await site.start()
+    port = runner.addresses[0][1]
+    url = f"http://{config.host}:{port}"
+    print(f"gamelift-local listening on {url} (region {config.region}, database {config.database})", flush=True)
+    if ready_file:
+        tmp = Path(ready_file + ".tmp")
+        tmp.write_text(json.dumps({"port": port, "url": url, "pid": os.getpid()}))
+        tmp.replace(ready_file)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    await runner.cleanup()
+
+
+def coverage() -> int:
+    from infra.emulator.api.registry import load_handlers
+    from infra.emulator.protocol.model import operation_names
+
+    implemented = load_handlers()
+    names = sorted(operation_names())
+    for name in names:
+        print(f"{'[x]' if name in implemented else '[ ]'} {name}")
+    print(f"{len(implemented)}/{len(names)} operations of the GameLift model implemented")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="gamelift-local", description=__doc__)
+    sub = parser.add_subparsers(dest="command")
+    _serve_parser(sub)
+    sub.add_parser("coverage", help="list the model's operations and which are implemented")
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0].startswith("-"):
+        argv = ["serve", *argv]
+    args = parser.parse_args(argv)
+    if args.command == "coverage":
+        return coverage()
+    logging.basicConfig(
+        level=args.log_level.upper(),
+        format='{"time":"%(asctime)s","level":"%(levelname)s","logger":"%(name)s","msg":"%(message)s"}',
+    )
+    try:
+        asyncio.run(serve(_config(args), args.ready_file))
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

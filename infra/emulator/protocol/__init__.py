@@ -1,0 +1,1 @@
+"""Wire-protocol helpers for the local GameLift emulator (request authentication, codecs)."""

@@ -1,0 +1,94 @@
+"""One operation call, protocol-agnostic: validate, run the handler, shape, commit.
+
+This is the seam between the wire and the domain. It owns the transaction of a
+request: writes staged by the handler are committed before the response is
+encoded, and dropped if the handler raised, so a failed call changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from infra.emulator.api.registry import Registered, RequestContext, load_handlers
+from infra.emulator.errors import (
+    GameLiftError,
+    InternalServiceException,
+    InvalidRequestException,
+    SerializationException,
+    UnknownOperationException,
+)
+from infra.emulator.protocol.model import operation_model, operation_names
+from infra.emulator.protocol.shaping import ShapeWriter
+from infra.emulator.protocol.validation import BodyNotAnObjectError, InputValidationError, compile_validator
+
+if TYPE_CHECKING:
+    from infra.emulator.emulator import Emulator
+
+log = logging.getLogger("gamelift_local.api")
+
+
+class Invoker:
+    """Runs operations against an emulator; shared by both wire protocols."""
+
+    def __init__(self, emulator: Emulator, strict: bool = False) -> None:
+        self.emulator = emulator
+        self.handlers: dict[str, Registered] = load_handlers()
+        self.writers = {"json": ShapeWriter("json", strict), "cbor": ShapeWriter("cbor", strict)}
+        self._validators: dict[str, Callable[[Any], dict[str, Any]]] = {}
+        self._converters: dict[tuple[str, str], Callable[[Any], Any]] = {}
+
+    def _validator(self, name: str) -> Callable[[Any], dict[str, Any]]:
+        validator = self._validators.get(name)
+        if validator is None:
+            shape = operation_model(name).input_shape
+            validator = compile_validator(shape) if shape is not None else _no_input
+            self._validators[name] = validator
+        return validator
+
+    def _converter(self, name: str, protocol: str) -> Callable[[Any], Any]:
+        key = (name, protocol)
+        conv = self._converters.get(key)
+        if conv is None:
+            conv = self.writers[protocol].converter(operation_model(name).output_shape)
+            self._converters[key] = conv
+        return conv
+
+    async def invoke(self, ctx: RequestContext, body: Any) -> Any:
+        """Returns the wire-ready output for ``ctx.protocol``, or raises GameLiftError."""
+        name = ctx.operation
+        registered = self.handlers.get(name)
+        if registered is None:
+            if name in operation_names():
+                raise UnknownOperationException(
+                    f"Operation {name} is not implemented by gamelift-local (see `gamelift-local coverage`)"
+                )
+            raise UnknownOperationException(f"Unknown operation {name}")
+        try:
+            params = self._validator(name)(body)
+        except BodyNotAnObjectError as exc:
+            raise SerializationException(str(exc)) from None
+        except InputValidationError as exc:
+            raise InvalidRequestException(str(exc)) from None
+        store = self.emulator.store
+        try:
+            result = registered.handler(self.emulator, ctx, params)
+            if registered.is_async:
+                result = await result  # type: ignore[misc]
+            output = self._converter(name, ctx.protocol)(result if result is not None else {})
+            store.commit()
+        except GameLiftError:
+            store.discard()
+            raise
+        except Exception:
+            store.discard()
+            log.exception("operation=%s request_id=%s failed", name, ctx.request_id)
+            raise InternalServiceException(
+                f"gamelift-local failed while handling {name} (request {ctx.request_id}); see its log"
+            ) from None
+        return output
+
+
+def _no_input(body: Any) -> dict[str, Any]:
+    return {}
