@@ -67,6 +67,8 @@ async def serve(config: EmulatorConfig, ready_file: str | None = None) -> None:
     await site.start()
     port = runner.addresses[0][1]
     url = f"http://{config.host}:{port}"
+    if not config.advertised_url:
+        config.advertised_url = url
     print(f"gamelift-local listening on {url} (region {config.region}, database {config.database})", flush=True)
     if ready_file:
         tmp = Path(ready_file + ".tmp")

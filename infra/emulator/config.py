@@ -31,6 +31,11 @@ class EmulatorConfig:
     fleet_stage_seconds: float = field(default_factory=lambda: float(_env("FLEET_STAGE_SECONDS", "0.2")))
     # Address reported to game clients for server processes.
     public_ip: str = field(default_factory=lambda: _env("PUBLIC_IP", "127.0.0.1"))
+    # DNS name reported beside public_ip.
+    public_dns: str = field(default_factory=lambda: _env("PUBLIC_DNS", "localhost"))
+    # The URL clients reach this emulator at (its SDK WebSocket endpoint, log
+    # URLs); filled in once the server is listening, when port 0 was asked for.
+    advertised_url: str = field(default_factory=lambda: _env("ADVERTISED_URL", ""))
     # Root of instance directories, logs and uploaded builds.
     data_dir: str = field(default_factory=lambda: _env("DATA_DIR", ".gamelift-local"))
     # Where the real service would have limits, so do we (LimitExceededException).

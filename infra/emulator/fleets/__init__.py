@@ -1,0 +1,1 @@
+"""Fleets: their records and status progression, instances, server processes, capacity."""
