@@ -1,0 +1,1 @@
+"""Game session domain logic for the emulator: search, sorting, and related helpers."""
