@@ -41,15 +41,22 @@ def model_dir(protocol: str) -> str:
     return str(root)
 
 
-def gamelift_client(url: str, protocol: str = "cbor", region: str = "us-west-2", **config: object):
+def gamelift_client(
+    url: str,
+    protocol: str = "cbor",
+    region: str = "us-west-2",
+    access_key: str = "AKIAEXAMPLEKEY000001",
+    secret_key: str = "example-secret",
+    **config: object,
+):
     session = botocore.session.get_session()
     session.get_component("data_loader").search_paths.insert(0, model_dir(protocol))
     client = boto3.Session(botocore_session=session).client(
         "gamelift",
         endpoint_url=url,
         region_name=region,
-        aws_access_key_id="AKIAEXAMPLEKEY000001",
-        aws_secret_access_key="example-secret",
+        aws_access_key_id=access_key,
+        aws_secret_access_key=secret_key,
         config=Config(retries={"max_attempts": 1}, **config),
     )
     assert client.meta.service_model.resolved_protocol == WIRE_NAMES[protocol]
