@@ -25,6 +25,13 @@ class Service(Protocol):
 
     def resume(self) -> None: ...
 
+    def advance(self, seconds: float) -> int:
+        """Move the manual clock, firing due timers; the new time is persisted."""
+        fired = self.scheduler.advance(seconds)
+        self.store.commit()
+        self.store.set_meta("manual_clock", repr(self.clock.now()))
+        return fired
+
     def reset(self) -> None: ...
 
 
@@ -48,8 +55,14 @@ class Emulator:
 
     def __init__(self, config: EmulatorConfig | None = None, *, deterministic_ids: bool = False) -> None:
         self.config = config or EmulatorConfig()
-        self.clock: SystemClock | ManualClock = ManualClock() if self.config.clock == "manual" else SystemClock()
         self.store = Store(self.config.database)
+        self.clock: SystemClock | ManualClock = SystemClock()
+        if self.config.clock == "manual":
+            # A manual clock resumes where it stopped, so a restart never moves time backwards.
+            saved = self.store.get_meta("manual_clock")
+            self.clock = ManualClock()
+            if saved is not None:
+                self.clock.set(float(saved))
         self.scheduler = Scheduler(self.clock, after_batch=self.store.commit)
         self.arns = Arns(self.config.region, self.config.account_id)
         self.ids = IdFactory(self.arns, SequentialIds() if deterministic_ids else RandomIds())
@@ -86,12 +99,21 @@ class Emulator:
                 await stop()
         self.store.commit()
 
+    def advance(self, seconds: float) -> int:
+        """Move the manual clock, firing due timers; the new time is persisted."""
+        fired = self.scheduler.advance(seconds)
+        self.store.commit()
+        self.store.set_meta("manual_clock", repr(self.clock.now()))
+        return fired
+
     def reset(self) -> None:
         """Forget every resource (the control API's reset); timers are dropped too."""
         self.scheduler.clear()
         for service in self.services.values():
             service.reset()
         self.store.wipe()
+        if self.clock.manual:
+            self.store.set_meta("manual_clock", repr(self.clock.now()))
 
     def summary(self) -> dict[str, Any]:
         counts = {name: getattr(svc, "count", lambda: None)() for name, svc in self.services.items()}

@@ -122,8 +122,7 @@ class ApiServer:
                 return web.json_response({"error": f"expected {{\"advance\": seconds}}: {exc}"}, status=400)
             if not self.emulator.clock.manual:
                 return web.json_response({"error": "the emulator runs on the system clock (--clock manual)"}, status=409)
-            fired = self.emulator.scheduler.advance(seconds)
-            self.emulator.store.commit()
+            fired = self.emulator.advance(seconds)
             return web.json_response({"now": self.emulator.clock.now(), "fired": fired})
         return web.json_response({"now": self.emulator.clock.now(), "manual": self.emulator.clock.manual})
 
