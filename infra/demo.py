@@ -49,8 +49,12 @@ def wait_for(describe, want: str, what: str, timeout: float = 60.0) -> str:
 
 def walkthrough(endpoint_url: str, workdir: Path) -> None:
     gl = boto3.client(
-        "gamelift", endpoint_url=endpoint_url, region_name="us-west-2",
-        aws_access_key_id="local", aws_secret_access_key="local", config=Config(retries={"max_attempts": 2}),
+        "gamelift",
+        endpoint_url=endpoint_url,
+        region_name="us-west-2",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+        config=Config(retries={"max_attempts": 2}),
     )
 
     step("Upload a build (gamelift-local reads the files from a local path)")
@@ -58,21 +62,31 @@ def walkthrough(endpoint_url: str, workdir: Path) -> None:
     build_dir.mkdir(parents=True, exist_ok=True)
     (build_dir / "install.sh").write_text("#!/bin/sh\n")
     build = gl.create_build(
-        Name="arena-server", Version="demo", OperatingSystem="AMAZON_LINUX_2023",
-        StorageLocation={"Bucket": "gamelift-local", "Key": str(build_dir), "RoleArn": "arn:aws:iam::123456789012:role/demo"},
+        Name="arena-server",
+        Version="demo",
+        OperatingSystem="AMAZON_LINUX_2023",
+        StorageLocation={
+            "Bucket": "gamelift-local",
+            "Key": str(build_dir),
+            "RoleArn": "arn:aws:iam::123456789012:role/demo",
+        },
     )["Build"]
     detail(f"{build['BuildId']} {build['Status']} ({build['SizeOnDisk']} bytes)")
 
     step("Create a managed fleet running 4 server processes per instance")
     fleet = gl.create_fleet(
-        Name="arena-fleet", BuildId=build["BuildId"], EC2InstanceType="c5.large",
+        Name="arena-fleet",
+        BuildId=build["BuildId"],
+        EC2InstanceType="c5.large",
         EC2InboundPermissions=[{"FromPort": 33430, "ToPort": 33630, "IpRange": "0.0.0.0/0", "Protocol": "TCP"}],
         RuntimeConfiguration={"ServerProcesses": [{"LaunchPath": "/local/game/server.sh", "ConcurrentExecutions": 4}]},
         NewGameSessionProtectionPolicy="NoProtection",
     )["FleetAttributes"]
     fleet_id = fleet["FleetId"]
     detail(f"{fleet_id} {fleet['Status']}")
-    wait_for(lambda: gl.describe_fleet_attributes(FleetIds=[fleet_id])["FleetAttributes"][0]["Status"], "ACTIVE", "fleet")
+    wait_for(
+        lambda: gl.describe_fleet_attributes(FleetIds=[fleet_id])["FleetAttributes"][0]["Status"], "ACTIVE", "fleet"
+    )
 
     step("Route players through an alias, as a backend should")
     alias = gl.create_alias(Name="arena-live", RoutingStrategy={"Type": "SIMPLE", "FleetId": fleet_id})["Alias"]
@@ -80,23 +94,30 @@ def walkthrough(endpoint_url: str, workdir: Path) -> None:
 
     step("Start a game session")
     session = gl.create_game_session(
-        AliasId=alias["AliasId"], MaximumPlayerSessionCount=8, Name="demo-arena",
+        AliasId=alias["AliasId"],
+        MaximumPlayerSessionCount=8,
+        Name="demo-arena",
         GameProperties=[{"Key": "mode", "Value": "ffa"}],
     )["GameSession"]
     gs_id = session["GameSessionId"]
     detail(gs_id)
-    wait_for(lambda: gl.describe_game_sessions(GameSessionId=gs_id)["GameSessions"][0]["Status"], "ACTIVE", "game session")
+    wait_for(
+        lambda: gl.describe_game_sessions(GameSessionId=gs_id)["GameSessions"][0]["Status"], "ACTIVE", "game session"
+    )
 
     step("Find it the way a lobby would (SearchGameSessions)")
     found = gl.search_game_sessions(
-        AliasId=alias["AliasId"], FilterExpression="hasAvailablePlayerSessions=true AND gameSessionProperties.mode = 'ffa'",
+        AliasId=alias["AliasId"],
+        FilterExpression="hasAvailablePlayerSessions=true AND gameSessionProperties.mode = 'ffa'",
         SortExpression="creationTimeMillis ASC",
     )["GameSessions"]
     detail(f"{len(found)} open session(s): {[s['Name'] for s in found]}")
 
     step("Reserve seats for two players")
     players = gl.create_player_sessions(
-        GameSessionId=gs_id, PlayerIds=["alice", "bob"], PlayerDataMap={"alice": "tier=premium", "bob": "tier=free"},
+        GameSessionId=gs_id,
+        PlayerIds=["alice", "bob"],
+        PlayerDataMap={"alice": "tier=premium", "bob": "tier=free"},
     )["PlayerSessions"]
     for ps in players:
         detail(f"{ps['PlayerId']}: {ps['PlayerSessionId']} {ps['Status']} -> connect to {ps['IpAddress']}:{ps['Port']}")

@@ -98,7 +98,9 @@ class BuildService:
 
     # -- lifecycle ---------------------------------------------------------------
     def load(self) -> None:
-        self._builds = {b.build_id: b for b in sorted(self.emulator.store.load(KIND, Build), key=lambda b: b.creation_time)}
+        self._builds = {
+            b.build_id: b for b in sorted(self.emulator.store.load(KIND, Build), key=lambda b: b.creation_time)
+        }
 
     def resume(self) -> None:
         pass
@@ -159,7 +161,11 @@ class BuildService:
     def upload_location(self, build: Build) -> dict[str, str]:
         """Where a client would upload the build's files (a directory the emulator watches)."""
         target = Path(self.emulator.config.data_dir).resolve() / "uploads" / build.build_id
-        return {"Bucket": LOCAL_BUCKET, "Key": str(target), "RoleArn": f"arn:aws:iam::{self.emulator.config.account_id}:role/gamelift-local-upload"}
+        return {
+            "Bucket": LOCAL_BUCKET,
+            "Key": str(target),
+            "RoleArn": f"arn:aws:iam::{self.emulator.config.account_id}:role/gamelift-local-upload",
+        }
 
     def upload_credentials(self, build: Build) -> dict[str, str]:
         # Nothing checks these locally; they are shaped like STS session credentials.

@@ -27,14 +27,15 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--clock", choices=("system", "manual"), default=defaults.clock)
     p.add_argument("--auth", choices=("none", "sigv4"), default=defaults.auth)
     p.add_argument(
-        "--keys", default=os.environ.get("GAMELIFT_LOCAL_KEYS", ""),
+        "--keys",
+        default=os.environ.get("GAMELIFT_LOCAL_KEYS", ""),
         help="ACCESS:SECRET[,ACCESS:SECRET] accepted with --auth sigv4",
     )
     p.add_argument("--strict", action="store_true", default=defaults.strict, help="fail on model drift")
     p.add_argument("--fleet-stage-seconds", type=float, default=defaults.fleet_stage_seconds)
     p.add_argument("--public-ip", default=defaults.public_ip)
     p.add_argument("--data-dir", default=defaults.data_dir)
-    p.add_argument("--ready-file", help="write {\"port\": N, \"url\": ...} here once listening")
+    p.add_argument("--ready-file", help='write {"port": N, "url": ...} here once listening')
     p.add_argument("--log-level", default=os.environ.get("GAMELIFT_LOCAL_LOG_LEVEL", "WARNING"))
 
 

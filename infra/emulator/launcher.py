@@ -39,9 +39,19 @@ class EmulatorProcess:
         ready = workdir / "ready.json"
         self.log_path = self.log_path or workdir / "emulator.log"
         cmd = [
-            sys.executable, "-m", "infra.emulator", "serve",
-            "--port", "0", "--database", self.database, "--ready-file", str(ready),
-            "--data-dir", str(workdir / "data"), *self.args,
+            sys.executable,
+            "-m",
+            "infra.emulator",
+            "serve",
+            "--port",
+            "0",
+            "--database",
+            self.database,
+            "--ready-file",
+            str(ready),
+            "--data-dir",
+            str(workdir / "data"),
+            *self.args,
         ]
         env = {**os.environ, **self.env}
         log = open(self.log_path, "ab")  # noqa: SIM115 - owned by the child for its lifetime
@@ -65,7 +75,9 @@ class EmulatorProcess:
         """Call the ``/_emulator/`` control API."""
         data = json.dumps(payload).encode() if payload is not None else None
         request = urllib.request.Request(
-            f"{self.url}/_emulator/{path}", data=data, method="POST" if data is not None else "GET",
+            f"{self.url}/_emulator/{path}",
+            data=data,
+            method="POST" if data is not None else "GET",
             headers={"Content-Type": "application/json"},
         )
         with urllib.request.urlopen(request, timeout=30) as response:

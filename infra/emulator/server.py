@@ -35,9 +35,7 @@ class ApiServer:
         self.emulator = emulator
         self.invoker = Invoker(emulator, strict=emulator.config.strict)
         config = emulator.config
-        self.verifier = (
-            SigV4Verifier(config.keys, now=emulator.clock.now) if config.auth == "sigv4" else None
-        )
+        self.verifier = SigV4Verifier(config.keys, now=emulator.clock.now) if config.auth == "sigv4" else None
 
     # -- wire protocols -------------------------------------------------------
     async def json_endpoint(self, request: web.Request) -> web.StreamResponse:
@@ -85,7 +83,12 @@ class ApiServer:
         if log.isEnabledFor(logging.INFO):
             log.info(
                 "op=%s protocol=%s status=%s error=%s request_id=%s ms=%.2f",
-                name or target, codec.name, status, code, request_id, (time.perf_counter() - started) * 1000,
+                name or target,
+                codec.name,
+                status,
+                code,
+                request_id,
+                (time.perf_counter() - started) * 1000,
             )
         return response
 
@@ -93,8 +96,12 @@ class ApiServer:
         if self.verifier is None:
             return read_identity(request.headers, request.query)
         return self.verifier.verify(
-            request.method, request.host, request.raw_path.split("?", 1)[0], request.query_string,
-            request.headers, body,
+            request.method,
+            request.host,
+            request.raw_path.split("?", 1)[0],
+            request.query_string,
+            request.headers,
+            body,
         )
 
     @staticmethod
@@ -119,9 +126,11 @@ class ApiServer:
                 if seconds < 0:
                     raise ValueError("advance must be >= 0")
             except (ValueError, KeyError, TypeError) as exc:
-                return web.json_response({"error": f"expected {{\"advance\": seconds}}: {exc}"}, status=400)
+                return web.json_response({"error": f'expected {{"advance": seconds}}: {exc}'}, status=400)
             if not self.emulator.clock.manual:
-                return web.json_response({"error": "the emulator runs on the system clock (--clock manual)"}, status=409)
+                return web.json_response(
+                    {"error": "the emulator runs on the system clock (--clock manual)"}, status=409
+                )
             fired = self.emulator.advance(seconds)
             return web.json_response({"now": self.emulator.clock.now(), "fired": fired})
         return web.json_response({"now": self.emulator.clock.now(), "manual": self.emulator.clock.manual})

@@ -52,37 +52,59 @@ class Aws:
     ("use_env_endpoint", "protocol"), [(False, "json"), (True, "json"), (False, "cbor")], ids=["flag", "env", "cbor"]
 )
 def test_cli_session(fresh: EmulatorProcess, tmp_path: Path, use_env_endpoint: bool, protocol: str) -> None:
-    aws = Aws(fresh.url, use_env_endpoint=use_env_endpoint, data_path=model_dir("cbor") if protocol == "cbor" else None,
-              home=tmp_path)
+    aws = Aws(
+        fresh.url,
+        use_env_endpoint=use_env_endpoint,
+        data_path=model_dir("cbor") if protocol == "cbor" else None,
+        home=tmp_path,
+    )
     files = tmp_path / "build"
     files.mkdir()
     (files / "server.sh").write_text("#!/bin/sh\n")
 
     build = aws.json(
-        "create-build", "--name", "cli-build", "--operating-system", "AMAZON_LINUX_2023",
-        "--storage-location", f"Bucket=gamelift-local,Key={files},RoleArn=arn:aws:iam::123456789012:role/cli",
+        "create-build",
+        "--name",
+        "cli-build",
+        "--operating-system",
+        "AMAZON_LINUX_2023",
+        "--storage-location",
+        f"Bucket=gamelift-local,Key={files},RoleArn=arn:aws:iam::123456789012:role/cli",
     )["Build"]
     assert build["Status"] == "READY"
     assert [b["BuildId"] for b in aws.json("list-builds")["Builds"]] == [build["BuildId"]]
 
     fleet = aws.json(
-        "create-fleet", "--name", "cli-fleet", "--build-id", build["BuildId"], "--ec2-instance-type", "c5.large",
-        "--ec2-inbound-permissions", "FromPort=33430,ToPort=33530,IpRange=0.0.0.0/0,Protocol=TCP",
-        "--runtime-configuration", "ServerProcesses=[{LaunchPath=/local/game/server.sh,ConcurrentExecutions=2}]",
+        "create-fleet",
+        "--name",
+        "cli-fleet",
+        "--build-id",
+        build["BuildId"],
+        "--ec2-instance-type",
+        "c5.large",
+        "--ec2-inbound-permissions",
+        "FromPort=33430,ToPort=33530,IpRange=0.0.0.0/0,Protocol=TCP",
+        "--runtime-configuration",
+        "ServerProcesses=[{LaunchPath=/local/game/server.sh,ConcurrentExecutions=2}]",
     )["FleetAttributes"]
     fleet_id = fleet["FleetId"]
     assert fleet["Status"] == "NEW"
     fresh.advance(600)
     assert aws.json("describe-fleet-attributes", "--fleet-ids", fleet_id)["FleetAttributes"][0]["Status"] == "ACTIVE"
 
-    alias_id = aws.json(
-        "create-alias", "--name", "cli-alias", "--routing-strategy", f"Type=SIMPLE,FleetId={fleet_id}"
-    )["Alias"]["AliasId"]
+    alias_id = aws.json("create-alias", "--name", "cli-alias", "--routing-strategy", f"Type=SIMPLE,FleetId={fleet_id}")[
+        "Alias"
+    ]["AliasId"]
     assert aws.json("resolve-alias", "--alias-id", alias_id)["FleetId"] == fleet_id
 
     session = aws.json(
-        "create-game-session", "--alias-id", alias_id, "--maximum-player-session-count", "4",
-        "--game-properties", "Key=mode,Value=ffa",
+        "create-game-session",
+        "--alias-id",
+        alias_id,
+        "--maximum-player-session-count",
+        "4",
+        "--game-properties",
+        "Key=mode,Value=ffa",
     )["GameSession"]
     fresh.advance(1)
     described = aws.json("describe-game-sessions", "--game-session-id", session["GameSessionId"])["GameSessions"]
@@ -94,8 +116,13 @@ def test_cli_session(fresh: EmulatorProcess, tmp_path: Path, use_env_endpoint: b
     assert [s["GameSessionId"] for s in found] == [session["GameSessionId"]]
 
     player = aws.json(
-        "create-player-session", "--game-session-id", session["GameSessionId"], "--player-id", "alice",
-        "--player-data", "tier=premium",
+        "create-player-session",
+        "--game-session-id",
+        session["GameSessionId"],
+        "--player-id",
+        "alice",
+        "--player-data",
+        "tier=premium",
     )["PlayerSession"]
     assert player["Status"] == "RESERVED"
     listed = aws.json("describe-player-sessions", "--game-session-id", session["GameSessionId"])["PlayerSessions"]
@@ -112,6 +139,8 @@ def test_cli_session(fresh: EmulatorProcess, tmp_path: Path, use_env_endpoint: b
     assert failed.returncode != 0
     assert "(NotFoundException)" in failed.stderr
 
-    invalid = aws.run("create-game-session", "--fleet-id", fleet_id, "--maximum-player-session-count", "-1", check=False)
+    invalid = aws.run(
+        "create-game-session", "--fleet-id", fleet_id, "--maximum-player-session-count", "-1", check=False
+    )
     assert invalid.returncode != 0
     assert "ParamValidation" in invalid.stderr or "InvalidRequestException" in invalid.stderr

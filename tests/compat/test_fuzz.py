@@ -19,15 +19,36 @@ from infra.emulator.protocol.model import operation_model, operation_names
 from tests.support.raw_http import RawClient
 
 SAMPLE_STRINGS = [
-    "", "a", "fleet-00000000-0000-0000-0000-000000000000", "build-1", "alias-1", "script-1", "psess-1",
-    "arn:aws:gamelift:us-west-2:123456789012:fleet/fleet-1", "arn:aws:gamelift:us-west-2::gamesession/fleet-1/gs",
-    "custom-location", "us-west-2", "ACTIVE", "x" * 300, "hasAvailablePlayerSessions=true", "name = 'a'",
-    "creationTimeMillis DESC", "\u0000", "😀", "/local/game/server", "0.0.0.0/0",
+    "",
+    "a",
+    "fleet-00000000-0000-0000-0000-000000000000",
+    "build-1",
+    "alias-1",
+    "script-1",
+    "psess-1",
+    "arn:aws:gamelift:us-west-2:123456789012:fleet/fleet-1",
+    "arn:aws:gamelift:us-west-2::gamesession/fleet-1/gs",
+    "custom-location",
+    "us-west-2",
+    "ACTIVE",
+    "x" * 300,
+    "hasAvailablePlayerSessions=true",
+    "name = 'a'",
+    "creationTimeMillis DESC",
+    "\u0000",
+    "😀",
+    "/local/game/server",
+    "0.0.0.0/0",
 ]
 
 wrong_type = st.one_of(
-    st.none(), st.booleans(), st.integers(min_value=-(2**70), max_value=2**70), st.floats(allow_nan=True),
-    st.text(max_size=20), st.lists(st.integers(), max_size=3), st.dictionaries(st.text(max_size=5), st.integers(), max_size=3),
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=True),
+    st.text(max_size=20),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=5), st.integers(), max_size=3),
 )
 
 
@@ -36,9 +57,7 @@ def value_for(shape: Shape, depth: int = 0) -> st.SearchStrategy:
     if depth > 4:
         return wrong_type
     if kind == "structure":
-        members = {
-            name: st.one_of(value_for(member, depth + 1), wrong_type) for name, member in shape.members.items()
-        }
+        members = {name: st.one_of(value_for(member, depth + 1), wrong_type) for name, member in shape.members.items()}
         return st.fixed_dictionaries({}, optional=members)
     if kind == "list":
         return st.lists(value_for(shape.member, depth + 1), max_size=3)

@@ -59,7 +59,11 @@ def test_unsigned_request_is_refused(signed_emulator: EmulatorProcess) -> None:
 
 def test_default_mode_accepts_any_credentials(fresh: EmulatorProcess) -> None:
     c = boto3.client(
-        "gamelift", endpoint_url=fresh.url, region_name="eu-west-1",
-        aws_access_key_id="anything", aws_secret_access_key="whatever", config=Config(retries={"max_attempts": 1}),
+        "gamelift",
+        endpoint_url=fresh.url,
+        region_name="eu-west-1",
+        aws_access_key_id="anything",
+        aws_secret_access_key="whatever",
+        config=Config(retries={"max_attempts": 1}),
     )
     assert c.list_builds()["Builds"] == []

@@ -37,24 +37,35 @@ def test_sigkill_loses_nothing(tmp_path: Path) -> None:
     try:
         gl = gamelift_client(first.url, "json")
         build_id = gl.create_build(
-            Name="b", StorageLocation={"Bucket": "gamelift-local", "Key": str(files), "RoleArn": "arn:aws:iam::1:role/r"}
+            Name="b",
+            StorageLocation={"Bucket": "gamelift-local", "Key": str(files), "RoleArn": "arn:aws:iam::1:role/r"},
         )["Build"]["BuildId"]
         fleet = gl.create_fleet(
-            Name="f", BuildId=build_id, EC2InstanceType="c5.large",
-            RuntimeConfiguration={"ServerProcesses": [{"LaunchPath": "/local/game/server.sh", "ConcurrentExecutions": 3}]},
+            Name="f",
+            BuildId=build_id,
+            EC2InstanceType="c5.large",
+            RuntimeConfiguration={
+                "ServerProcesses": [{"LaunchPath": "/local/game/server.sh", "ConcurrentExecutions": 3}]
+            },
             EC2InboundPermissions=[{"FromPort": 33430, "ToPort": 33440, "IpRange": "0.0.0.0/0", "Protocol": "UDP"}],
             Tags=[{"Key": "stage", "Value": "test"}],
         )["FleetAttributes"]
         fleet_id = fleet["FleetId"]
         first.advance(600)
-        alias_id = gl.create_alias(Name="a", RoutingStrategy={"Type": "SIMPLE", "FleetId": fleet_id})["Alias"]["AliasId"]
+        alias_id = gl.create_alias(Name="a", RoutingStrategy={"Type": "SIMPLE", "FleetId": fleet_id})["Alias"][
+            "AliasId"
+        ]
         gs = gl.create_game_session(AliasId=alias_id, MaximumPlayerSessionCount=5, Name="kept")["GameSession"]
         first.advance(1)
         gl.create_player_sessions(GameSessionId=gs["GameSessionId"], PlayerIds=["p1", "p2"])
         # A second fleet still on its way to ACTIVE when the emulator dies.
         pending = gl.create_fleet(
-            Name="pending", BuildId=build_id, EC2InstanceType="c5.large",
-            RuntimeConfiguration={"ServerProcesses": [{"LaunchPath": "/local/game/server.sh", "ConcurrentExecutions": 1}]},
+            Name="pending",
+            BuildId=build_id,
+            EC2InstanceType="c5.large",
+            RuntimeConfiguration={
+                "ServerProcesses": [{"LaunchPath": "/local/game/server.sh", "ConcurrentExecutions": 1}]
+            },
         )["FleetAttributes"]["FleetId"]
         before = snapshot(gl, fleet_id, build_id, alias_id, gs["GameSessionId"], fleet["FleetArn"])
     finally:
@@ -70,6 +81,9 @@ def test_sigkill_loses_nothing(tmp_path: Path) -> None:
         assert gl.describe_fleet_attributes(FleetIds=[pending])["FleetAttributes"][0]["Status"] == "ACTIVE"
         # The restored session still counts against capacity and takes players.
         gl.create_player_session(GameSessionId=gs["GameSessionId"], PlayerId="p3")
-        assert gl.describe_game_sessions(GameSessionId=gs["GameSessionId"])["GameSessions"][0]["CurrentPlayerSessionCount"] == 3
+        assert (
+            gl.describe_game_sessions(GameSessionId=gs["GameSessionId"])["GameSessions"][0]["CurrentPlayerSessionCount"]
+            == 3
+        )
     finally:
         second.stop()

@@ -47,18 +47,26 @@ class RawClient:
 
     def json_call(self, operation: str, payload: Any = None, *, raw: bytes | None = None) -> RawResponse:
         body = raw if raw is not None else json.dumps(payload if payload is not None else {}).encode()
-        return self.post("/", body, {
-            "Content-Type": "application/x-amz-json-1.1",
-            "X-Amz-Target": f"GameLift.{operation}",
-        })
+        return self.post(
+            "/",
+            body,
+            {
+                "Content-Type": "application/x-amz-json-1.1",
+                "X-Amz-Target": f"GameLift.{operation}",
+            },
+        )
 
     def cbor_call(self, operation: str, payload: Any = None, *, raw: bytes | None = None) -> RawResponse:
         body = raw if raw is not None else cbor2.dumps(payload if payload is not None else {})
-        return self.post(f"/service/GameLift/operation/{operation}", body, {
-            "Content-Type": "application/cbor",
-            "Accept": "application/cbor",
-            "smithy-protocol": "rpc-v2-cbor",
-        })
+        return self.post(
+            f"/service/GameLift/operation/{operation}",
+            body,
+            {
+                "Content-Type": "application/cbor",
+                "Accept": "application/cbor",
+                "smithy-protocol": "rpc-v2-cbor",
+            },
+        )
 
     def close(self) -> None:
         self._conn.close()

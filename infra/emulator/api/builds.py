@@ -49,4 +49,7 @@ def delete_build(emu: Emulator, ctx: RequestContext, p: dict[str, Any]) -> dict[
 @operation("RequestUploadCredentials")
 def request_upload_credentials(emu: Emulator, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
     build = emu.builds.get(p["BuildId"])
-    return {"UploadCredentials": emu.builds.upload_credentials(build), "StorageLocation": emu.builds.upload_location(build)}
+    return {
+        "UploadCredentials": emu.builds.upload_credentials(build),
+        "StorageLocation": emu.builds.upload_location(build),
+    }
