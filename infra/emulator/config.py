@@ -40,6 +40,11 @@ class EmulatorConfig:
     data_dir: str = field(default_factory=lambda: _env("DATA_DIR", ".gamelift-local"))
     # Where the real service would have limits, so do we (LimitExceededException).
     max_fleets: int = field(default_factory=lambda: int(_env("MAX_FLEETS", "100")))
+    # How long a player session stays RESERVED before it times out (60 s in the
+    # real service, not adjustable there; adjustable here for slow local starts).
+    player_session_reservation_seconds: float = field(
+        default_factory=lambda: float(_env("PLAYER_SESSION_RESERVATION_SECONDS", "60"))
+    )
 
     @staticmethod
     def parse_keys(text: str) -> dict[str, str]:

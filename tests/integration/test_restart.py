@@ -76,14 +76,18 @@ def test_sigkill_loses_nothing(tmp_path: Path) -> None:
         gl = gamelift_client(second.url, "cbor")
         after = snapshot(gl, fleet_id, build_id, alias_id, gs["GameSessionId"], fleet["FleetArn"])
         assert after == before
-        # The interrupted activation carries on after the restart.
+        # The restored session still counts its players and takes more.
+        gl.create_player_session(GameSessionId=gs["GameSessionId"], PlayerId="p3")
+        restored = gl.describe_game_sessions(GameSessionId=gs["GameSessionId"])["GameSessions"][0]
+        assert restored["CurrentPlayerSessionCount"] == 3
+        # The interrupted activation carries on after the restart, and so do the
+        # reservation time-outs of the players who never connected.
         second.advance(600)
         assert gl.describe_fleet_attributes(FleetIds=[pending])["FleetAttributes"][0]["Status"] == "ACTIVE"
-        # The restored session still counts against capacity and takes players.
-        gl.create_player_session(GameSessionId=gs["GameSessionId"], PlayerId="p3")
-        assert (
-            gl.describe_game_sessions(GameSessionId=gs["GameSessionId"])["GameSessions"][0]["CurrentPlayerSessionCount"]
-            == 3
-        )
+        statuses = {
+            p["PlayerId"]: p["Status"]
+            for p in gl.describe_player_sessions(GameSessionId=gs["GameSessionId"])["PlayerSessions"]
+        }
+        assert statuses == {"p1": "TIMEDOUT", "p2": "TIMEDOUT", "p3": "TIMEDOUT"}
     finally:
         second.stop()

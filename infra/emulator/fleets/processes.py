@@ -59,53 +59,120 @@ class ServerProcess:
     simulated: bool = False
     channel: ProcessChannel | None = field(default=None, repr=False)
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        # The table's placement indexes follow status and game session changes,
+        # so callers can simply assign (process.status = ACTIVE) and placement
+        # stays O(1) with thousands of processes.
+        old = self.__dict__.get(name)
+        object.__setattr__(self, name, value)
+        if name in _INDEXED:
+            table: ProcessTable | None = self.__dict__.get("_table")
+            if table is not None:
+                table._changed(self, name, old)
+
     @property
     def idle(self) -> bool:
         return self.status == ProcessStatus.ACTIVE and self.game_session_id is None
 
 
+_INDEXED = frozenset({"status", "game_session_id"})
+
+
 class ProcessTable:
-    """Every live server process, indexed for placement."""
+    """Every live server process, indexed for placement.
+
+    Indexes: by fleet, by compute, by hosted game session, and the idle
+    (ready, sessionless) processes per fleet and location in start order, which
+    is what CreateGameSession asks for on every call.
+    """
 
     def __init__(self) -> None:
         self._processes: dict[str, ServerProcess] = {}
+        self._by_fleet: dict[str, dict[str, ServerProcess]] = {}
+        self._by_compute: dict[str, dict[str, ServerProcess]] = {}
+        self._by_session: dict[str, ServerProcess] = {}
+        self._idle: dict[tuple[str, str], dict[str, ServerProcess]] = {}
 
     def add(self, process: ServerProcess) -> None:
+        self.remove(process.process_id)
         self._processes[process.process_id] = process
+        self._by_fleet.setdefault(process.fleet_id, {})[process.process_id] = process
+        self._by_compute.setdefault(process.compute_name, {})[process.process_id] = process
+        object.__setattr__(process, "_table", self)
+        if process.game_session_id:
+            self._by_session[process.game_session_id] = process
+        self._sync_idle(process)
 
     def get(self, process_id: str) -> ServerProcess | None:
         return self._processes.get(process_id)
 
     def remove(self, process_id: str) -> ServerProcess | None:
-        return self._processes.pop(process_id, None)
+        process = self._processes.pop(process_id, None)
+        if process is None:
+            return None
+        object.__setattr__(process, "_table", None)
+        _discard(self._by_fleet, process.fleet_id, process_id)
+        _discard(self._by_compute, process.compute_name, process_id)
+        _discard(self._idle, (process.fleet_id, process.location), process_id)
+        if process.game_session_id and self._by_session.get(process.game_session_id) is process:
+            del self._by_session[process.game_session_id]
+        return process
 
     def of_fleet(self, fleet_id: str, location: str | None = None) -> Iterator[ServerProcess]:
-        for process in self._processes.values():
-            if process.fleet_id == fleet_id and (location is None or process.location == location):
+        for process in list(self._by_fleet.get(fleet_id, {}).values()):
+            if location is None or process.location == location:
                 yield process
 
     def on_compute(self, compute_name: str) -> Iterator[ServerProcess]:
-        for process in self._processes.values():
-            if process.compute_name == compute_name:
-                yield process
+        yield from list(self._by_compute.get(compute_name, {}).values())
 
     def idle_process(self, fleet_id: str, location: str | None = None) -> ServerProcess | None:
-        for process in self.of_fleet(fleet_id, location):
-            if process.idle:
-                return process
+        if location is not None:
+            idle = self._idle.get((fleet_id, location))
+            return next(iter(idle.values())) if idle else None
+        for (fleet, _location), idle in self._idle.items():
+            if fleet == fleet_id and idle:
+                return next(iter(idle.values()))
         return None
 
     def hosting(self, game_session_id: str) -> ServerProcess | None:
-        for process in self._processes.values():
-            if process.game_session_id == game_session_id:
-                return process
-        return None
+        return self._by_session.get(game_session_id)
 
     def clear(self) -> None:
+        for process in self._processes.values():
+            object.__setattr__(process, "_table", None)
         self._processes.clear()
+        self._by_fleet.clear()
+        self._by_compute.clear()
+        self._by_session.clear()
+        self._idle.clear()
 
     def __len__(self) -> int:
         return len(self._processes)
+
+    # -- index maintenance --------------------------------------------------------
+    def _changed(self, process: ServerProcess, name: str, old: Any) -> None:
+        if name == "game_session_id":
+            if old and self._by_session.get(old) is process:
+                del self._by_session[old]
+            if process.game_session_id:
+                self._by_session[process.game_session_id] = process
+        self._sync_idle(process)
+
+    def _sync_idle(self, process: ServerProcess) -> None:
+        key = (process.fleet_id, process.location)
+        if process.idle:
+            self._idle.setdefault(key, {})[process.process_id] = process
+        else:
+            _discard(self._idle, key, process.process_id)
+
+
+def _discard(index: dict[Any, dict[str, ServerProcess]], key: Any, process_id: str) -> None:
+    bucket = index.get(key)
+    if bucket is not None:
+        bucket.pop(process_id, None)
+        if not bucket:
+            del index[key]
 
 
 class SimulatedChannel:

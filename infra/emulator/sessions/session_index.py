@@ -1,0 +1,188 @@
+"""Game sessions indexed by fleet, location and status, with running tallies.
+
+CreateGameSession, DescribeGameSessions and SearchGameSessions run thousands of
+times a second in the benchmark, and a long-lived fleet accumulates terminated
+sessions (the real service keeps them for 30 days). So nothing here walks all
+sessions: each query starts from the smallest bucket that answers it, and the
+utilization figures a fleet reports (sessions, players, slots) are kept as
+counters, adjusted by the difference each change makes.
+
+The index does not know what a game session is beyond :class:`Indexed`; the
+service tells it about every change through :meth:`SessionIndex.changed`, with
+the status and :class:`Contribution` the session had before the change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
+
+
+class Indexed(Protocol):
+    @property
+    def game_session_id(self) -> str: ...
+
+    @property
+    def fleet_id(self) -> str: ...
+
+    @property
+    def location(self) -> str: ...
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def compute_name(self) -> str | None: ...
+
+    @property
+    def current_player_session_count(self) -> int: ...
+
+    @property
+    def maximum_player_session_count(self) -> int: ...
+
+
+S = TypeVar("S", bound=Indexed)
+
+# Statuses in which a session occupies a server process and counts towards a
+# fleet's utilization. UNCONFIRMED: the real service's ActiveGameSessionCount
+# may leave out ACTIVATING or TERMINATING sessions; counting every session that
+# holds a process keeps "sessions + idle processes = processes" true.
+OCCUPYING = frozenset({"ACTIVATING", "ACTIVE", "TERMINATING"})
+ACTIVATING = "ACTIVATING"
+
+
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    """What one session adds to its fleet's tallies."""
+
+    game_sessions: int = 0
+    player_sessions: int = 0
+    maximum_player_sessions: int = 0
+
+
+NOTHING = Contribution()
+
+
+@dataclass(slots=True)
+class Tally:
+    active_game_sessions: int = 0
+    current_player_sessions: int = 0
+    maximum_player_sessions: int = 0
+
+    def add(self, contribution: Contribution, sign: int) -> None:
+        self.active_game_sessions += sign * contribution.game_sessions
+        self.current_player_sessions += sign * contribution.player_sessions
+        self.maximum_player_sessions += sign * contribution.maximum_player_sessions
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "active_game_sessions": self.active_game_sessions,
+            "current_player_sessions": self.current_player_sessions,
+            "maximum_player_sessions": self.maximum_player_sessions,
+        }
+
+
+def contribution(session: Indexed) -> Contribution:
+    if session.status not in OCCUPYING:
+        return NOTHING
+    return Contribution(1, session.current_player_session_count, session.maximum_player_session_count)
+
+
+class SessionIndex(Generic[S]):
+    """Buckets of sessions; every bucket keeps the order sessions entered it."""
+
+    def __init__(self) -> None:
+        # Every session of a fleet in creation order (append-only), so an
+        # unfiltered describe can slice a page without copying the rest.
+        self._by_fleet: dict[str, list[S]] = {}
+        self._by_status: dict[tuple[str, str], dict[str, S]] = {}
+        self._by_location_status: dict[tuple[str, str, str], dict[str, S]] = {}
+        # (fleet, location) and (fleet, None) for the whole fleet.
+        self._tallies: dict[tuple[str, str | None], Tally] = {}
+        # ACTIVATING sessions per (fleet, compute): MaxConcurrentGameSessionActivations.
+        self._activating: dict[tuple[str, str], int] = {}
+
+    def clear(self) -> None:
+        self._by_fleet.clear()
+        self._by_status.clear()
+        self._by_location_status.clear()
+        self._tallies.clear()
+        self._activating.clear()
+
+    # -- changes -----------------------------------------------------------------
+    def add(self, session: S) -> None:
+        self._by_fleet.setdefault(session.fleet_id, []).append(session)
+        self._enter(session, session.status)
+        self._tally(session, contribution(session), 1)
+
+    def changed(self, session: S, old_status: str, old_contribution: Contribution) -> None:
+        if old_status != session.status:
+            self._leave(session, old_status)
+            self._enter(session, session.status)
+        new_contribution = contribution(session)
+        if new_contribution != old_contribution:
+            self._tally(session, old_contribution, -1)
+            self._tally(session, new_contribution, 1)
+
+    def _enter(self, session: S, status: str) -> None:
+        key = session.game_session_id
+        self._by_status.setdefault((session.fleet_id, status), {})[key] = session
+        self._by_location_status.setdefault((session.fleet_id, session.location, status), {})[key] = session
+        if status == ACTIVATING and session.compute_name:
+            compute = (session.fleet_id, session.compute_name)
+            self._activating[compute] = self._activating.get(compute, 0) + 1
+
+    def _leave(self, session: S, status: str) -> None:
+        key = session.game_session_id
+        bucket = self._by_status.get((session.fleet_id, status))
+        if bucket is not None:
+            bucket.pop(key, None)
+        bucket = self._by_location_status.get((session.fleet_id, session.location, status))
+        if bucket is not None:
+            bucket.pop(key, None)
+        if status == ACTIVATING and session.compute_name:
+            compute = (session.fleet_id, session.compute_name)
+            left = self._activating.get(compute, 0) - 1
+            if left > 0:
+                self._activating[compute] = left
+            else:
+                self._activating.pop(compute, None)
+
+    def _tally(self, session: S, amount: Contribution, sign: int) -> None:
+        if amount == NOTHING:
+            return
+        for key in ((session.fleet_id, session.location), (session.fleet_id, None)):
+            tally = self._tallies.get(key)
+            if tally is None:
+                tally = self._tallies[key] = Tally()
+            tally.add(amount, sign)
+
+    # -- queries -----------------------------------------------------------------
+    def query(self, fleet_id: str, location: str | None = None, status: str | None = None) -> Sequence[S]:
+        """The fleet's sessions, optionally in one location and/or status.
+
+        The unfiltered list is the index's own (do not modify it); the others are
+        fresh lists as long as their bucket.
+        """
+        if status is None:
+            every = self._by_fleet.get(fleet_id, [])
+            if location is None:
+                return every
+            return [s for s in every if s.location == location]
+        if location is None:
+            return list(self._by_status.get((fleet_id, status), {}).values())
+        return list(self._by_location_status.get((fleet_id, location, status), {}).values())
+
+    def in_statuses(self, fleet_id: str, statuses: Iterable[str]) -> list[S]:
+        found: list[S] = []
+        for status in statuses:
+            found.extend(self._by_status.get((fleet_id, status), {}).values())
+        return found
+
+    def utilization(self, fleet_id: str, location: str | None = None) -> dict[str, int]:
+        tally = self._tallies.get((fleet_id, location))
+        return (tally or Tally()).as_dict()
+
+    def activating_on(self, fleet_id: str, compute_name: str) -> int:
+        return self._activating.get((fleet_id, compute_name), 0)
