@@ -1,0 +1,351 @@
+"""Instances of managed fleets and the server processes they run.
+
+A managed (EC2) fleet keeps, in each location, as many instances as its
+desired capacity; each ACTIVE instance keeps the server processes its runtime
+configuration asks for, replacing them as they end. Instances are records
+(they survive a restart); processes are not, and are launched again when an
+instance resumes.
+
+Every process starts through ``launch_process``: the one seam where a fleet
+turns a runtime-configuration entry into a running process. Here every process
+is simulated (``SimulatedChannel``); a build with local files can launch real
+OS processes behind the same method.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from infra.emulator.fleets import capacity, runtime
+from infra.emulator.fleets.model import GONE, Fleet, FleetStatus, Instance, InstanceStatus, ProtectionPolicy
+from infra.emulator.fleets.ports import PortAllocator, port_ranges
+from infra.emulator.fleets.processes import ProcessStatus, ProcessTable, ServerProcess, SimulatedChannel
+from infra.emulator.fleets.timers import KeyedTimers
+
+if TYPE_CHECKING:
+    from infra.emulator.emulator import Emulator
+
+log = logging.getLogger("gamelift_local.fleets")
+
+INSTANCE_KIND = "instance"
+# Locations whose instances are kept up to their desired count.
+HOSTING = (FleetStatus.ACTIVATING, FleetStatus.ACTIVE)
+
+
+class InstanceSupervisor:
+    def __init__(self, emulator: Emulator, timers: KeyedTimers, processes: ProcessTable) -> None:
+        self.emulator = emulator
+        self.timers = timers
+        self.processes = processes
+        self.ports = PortAllocator()
+        self._instances: dict[str, Instance] = {}
+        self._port_warned: set[str] = set()
+
+    # -- lifecycle ---------------------------------------------------------------
+    def load(self) -> None:
+        self._instances = {i.instance_id: i for i in self.emulator.store.load(INSTANCE_KIND, Instance)}
+
+    def reset(self) -> None:
+        self._instances.clear()
+        self._port_warned.clear()
+        self.processes.clear()
+        self.ports.clear()
+
+    def resume(self, fleet: Fleet) -> None:
+        """Re-arm instance transitions and relaunch processes (they did not survive the restart)."""
+        stage = self._stage()
+        for instance in list(self.of_fleet(fleet.fleet_id)):
+            if instance.status == InstanceStatus.PENDING:
+                self._arm_boot(instance, instance.status_since + stage)
+            elif instance.status == InstanceStatus.TERMINATING:
+                self._arm_removal(instance, instance.status_since + stage)
+            else:
+                self.fill(fleet, instance)
+        self._rebind_sessions(fleet)
+        for name in fleet.locations:
+            self.scale(fleet, name)
+
+    def _rebind_sessions(self, fleet: Fleet) -> None:
+        """Give game sessions that outlived a restart a process again, on their instance and port."""
+        sessions = getattr(self.emulator, "game_sessions", None)
+        live_sessions = getattr(sessions, "live_sessions", None)
+        if live_sessions is None:
+            return
+        try:
+            live = list(live_sessions(fleet.fleet_id))
+        except Exception:
+            log.exception("game_sessions.live_sessions(%s) failed", fleet.fleet_id)
+            return
+        for session in live:
+            game_session_id = getattr(session, "game_session_id", None)
+            compute_name = getattr(session, "compute_name", None)
+            if not game_session_id or not compute_name or self.processes.hosting(game_session_id) is not None:
+                continue
+            idle = [p for p in self.processes.on_compute(compute_name) if p.idle and p.fleet_id == fleet.fleet_id]
+            if not idle:
+                continue
+            port = getattr(session, "port", None)
+            process = next((p for p in idle if p.port == port), idle[0])
+            if port is not None and process.port != port and port not in self.ports.held(compute_name):
+                self.ports.release(compute_name, process.port)
+                self.ports.hold(compute_name, port)
+                process.port = port
+            process.game_session_id = game_session_id
+
+    # -- queries -------------------------------------------------------------------
+    def get(self, instance_id: str) -> Instance | None:
+        return self._instances.get(instance_id)
+
+    def of_fleet(self, fleet_id: str, location: str | None = None) -> Iterator[Instance]:
+        for instance in self._instances.values():
+            if instance.fleet_id == fleet_id and (location is None or instance.location == location):
+                yield instance
+
+    def all(self) -> Iterator[Instance]:
+        return iter(self._instances.values())
+
+    def busy_instances(self, fleet_id: str) -> set[str]:
+        """Instances of a fleet hosting at least one game session."""
+        return {p.compute_name for p in self.processes.of_fleet(fleet_id) if p.game_session_id is not None}
+
+    # -- capacity ------------------------------------------------------------------
+    def scale(self, fleet: Fleet, location: str) -> None:
+        """Bring a location's instances to its desired count."""
+        state = fleet.location(location)
+        if fleet.is_anywhere or state is None or state.status not in HOSTING or fleet.status in GONE:
+            return
+        live = [i for i in self.of_fleet(fleet.fleet_id, location) if i.status != InstanceStatus.TERMINATING]
+        missing = state.desired - len(live)
+        for _ in range(missing):
+            self._start_instance(fleet, location)
+        if missing < 0:
+            self._scale_in(fleet, location, live, -missing)
+        else:
+            self.timers.cancel(f"scale:{fleet.fleet_id}:{location}")
+
+    def _scale_in(self, fleet: Fleet, location: str, live: list[Instance], excess: int) -> None:
+        sessions: Counter[str] = Counter()
+        protected: set[str] = set()
+        for process in self.processes.of_fleet(fleet.fleet_id, location):
+            if process.game_session_id is not None:
+                sessions[process.compute_name] += 1
+                if self._is_protected(fleet, process.game_session_id):
+                    protected.add(process.compute_name)
+        victims = capacity.scale_in_victims(live, excess, dict(sessions), protected)
+        for instance in victims:
+            self.terminate_instance(fleet, instance)
+        key = f"scale:{fleet.fleet_id}:{location}"
+        if len(victims) < excess:
+            # Protected game sessions hold some instances; try again once they may have ended.
+            fleet_id = fleet.fleet_id
+            self.timers.arm(
+                key, self.emulator.clock.now() + max(self._stage(), 0.1) * 5, lambda: self._rescale(fleet_id, location)
+            )
+        else:
+            self.timers.cancel(key)
+
+    def _rescale(self, fleet_id: str, location: str) -> None:
+        fleet = self.emulator.fleets.find(fleet_id)
+        if fleet is not None:
+            self.scale(fleet, location)
+
+    def _is_protected(self, fleet: Fleet, game_session_id: str) -> bool:
+        sessions = getattr(self.emulator, "game_sessions", None)
+        is_protected = getattr(sessions, "is_protected", None)
+        if is_protected is not None:
+            try:
+                return bool(is_protected(game_session_id))
+            except Exception:
+                log.exception("game_sessions.is_protected(%s) failed", game_session_id)
+        return fleet.new_game_session_protection_policy == ProtectionPolicy.FULL_PROTECTION
+
+    # -- instances -------------------------------------------------------------------
+    def _start_instance(self, fleet: Fleet, location: str) -> Instance:
+        now = self.emulator.clock.now()
+        config = self.emulator.config
+        instance = Instance(
+            instance_id=self.emulator.ids.instance_id(),
+            fleet_id=fleet.fleet_id,
+            location=location,
+            instance_type=fleet.instance_type or "c5.large",
+            operating_system=fleet.operating_system or "AMAZON_LINUX_2023",
+            ip_address=config.public_ip,
+            dns_name=config.public_dns,
+            creation_time=now,
+            status=InstanceStatus.PENDING,
+            status_since=now,
+        )
+        self._instances[instance.instance_id] = instance
+        self._save(instance)
+        # UNCONFIRMED: an instance boots in one fleet stage.
+        self._arm_boot(instance, now + self._stage())
+        log.info("fleet=%s location=%s instance=%s starting", fleet.fleet_id, location, instance.instance_id)
+        return instance
+
+    def _arm_boot(self, instance: Instance, when: float) -> None:
+        instance_id = instance.instance_id
+        self.timers.arm(f"instance:{instance_id}", when, lambda: self._boot(instance_id))
+
+    def _boot(self, instance_id: str) -> None:
+        instance = self._instances.get(instance_id)
+        fleet = self.emulator.fleets.find(instance.fleet_id) if instance else None
+        if instance is None or fleet is None or instance.status != InstanceStatus.PENDING or fleet.status in GONE:
+            return
+        instance.status = InstanceStatus.ACTIVE
+        instance.status_since = self.emulator.clock.now()
+        self._save(instance)
+        self.fill(fleet, instance)
+
+    def terminate_instance(self, fleet: Fleet, instance: Instance) -> None:
+        """Shut an instance down: idle processes go now, busy ones are asked to end."""
+        now = self.emulator.clock.now()
+        instance.status = InstanceStatus.TERMINATING
+        instance.status_since = now
+        self._save(instance)
+        for process in list(self.processes.on_compute(instance.instance_id)):
+            if process.game_session_id is None:
+                self._retire(process)
+            else:
+                self.ask_to_end(process, now + self._stage())
+        self._arm_removal(instance, now + self._stage())
+        log.info("fleet=%s instance=%s terminating", fleet.fleet_id, instance.instance_id)
+
+    def _arm_removal(self, instance: Instance, when: float) -> None:
+        instance_id = instance.instance_id
+        self.timers.arm(f"instance:{instance_id}", when, lambda: self.remove_instance(instance_id))
+
+    def remove_instance(self, instance_id: str) -> None:
+        """The instance is gone; whatever still ran on it ends with it."""
+        instance = self._instances.pop(instance_id, None)
+        if instance is None:
+            return
+        self.timers.cancel(f"instance:{instance_id}")
+        for process in list(self.processes.on_compute(instance_id)):
+            if process.fleet_id == instance.fleet_id:
+                self.end_process(process, exit_code=-1, reason="INTERRUPTED", event=None, replace=False)
+        self.emulator.store.delete(INSTANCE_KIND, instance_id)
+
+    def _save(self, instance: Instance) -> None:
+        self.emulator.store.put(INSTANCE_KIND, instance.instance_id, instance)
+
+    # -- processes ---------------------------------------------------------------------
+    def fill(self, fleet: Fleet, instance: Instance) -> None:
+        """Make an ACTIVE instance run what the runtime configuration asks for.
+
+        Idle processes the configuration no longer wants are retired now; busy
+        ones finish their game session first (they are not replaced when they end).
+        """
+        if instance.status != InstanceStatus.ACTIVE or fleet.status in GONE:
+            return
+        want = runtime.wanted(fleet.runtime_configuration)
+        have: Counter[runtime.ProcessKey] = Counter()
+        live = [p for p in self.processes.on_compute(instance.instance_id) if p.fleet_id == fleet.fleet_id]
+        for process in live:
+            if process.status in (ProcessStatus.TERMINATING, ProcessStatus.TERMINATED):
+                continue
+            have[(process.launch_path or "", process.parameters)] += 1
+        for process in live:
+            key = (process.launch_path or "", process.parameters)
+            if (
+                have[key] > want.get(key, 0)
+                and process.game_session_id is None
+                and process.status not in (ProcessStatus.TERMINATING, ProcessStatus.TERMINATED)
+            ):
+                self._retire(process)
+                have[key] -= 1
+        for server_process in (fleet.runtime_configuration or {}).get("ServerProcesses") or []:
+            key = runtime.key_of(server_process)
+            while have[key] < want[key]:
+                if self.launch_process(fleet, instance, server_process) is None:
+                    return
+                have[key] += 1
+
+    def launch_process(self, fleet: Fleet, instance: Instance, server_process: dict[str, Any]) -> ServerProcess | None:
+        """Start one server process for a runtime-configuration entry on an instance.
+
+        The seam for real processes: this version simulates one that has
+        called InitSDK and ProcessReady, on a port from the fleet's inbound
+        permissions that no other live process of the instance holds.
+        """
+        port = self.ports.allocate(instance.instance_id, port_ranges(fleet.inbound_permissions))
+        if port is None:
+            log.warning("fleet=%s instance=%s no free port for a server process", fleet.fleet_id, instance.instance_id)
+            if instance.instance_id not in self._port_warned:
+                # Once per instance: the runtime configuration asks for more processes than there are open ports.
+                self._port_warned.add(instance.instance_id)
+                self.emulator.events.record(
+                    fleet.fleet_id,
+                    "GENERIC_EVENT",
+                    f"Instance {instance.instance_id} has no free port in the fleet's inbound permissions for "
+                    f"another server process ({server_process['LaunchPath']}); open a wider port range",
+                )
+            return None
+        process = ServerProcess(
+            process_id=self.emulator.ids.prefixed("process"),
+            fleet_id=fleet.fleet_id,
+            location=instance.location,
+            compute_name=instance.instance_id,
+            ip_address=instance.ip_address,
+            port=port,
+            dns_name=instance.dns_name,
+            status=ProcessStatus.ACTIVE,
+            launch_path=server_process["LaunchPath"],
+            parameters=server_process.get("Parameters"),
+            log_paths=list(fleet.log_paths),
+            started_at=self.emulator.clock.now(),
+            simulated=True,
+            channel=SimulatedChannel(self.emulator),
+        )
+        self.processes.add(process)
+        return process
+
+    def _retire(self, process: ServerProcess) -> None:
+        """Stop an idle process the fleet no longer wants (nothing to tell anyone)."""
+        self.processes.remove(process.process_id)
+        self.ports.release(process.compute_name, process.port)
+
+    def ask_to_end(self, process: ServerProcess, termination_time: float) -> None:
+        """OnProcessTerminate: the process should end its game session and exit."""
+        process.status = ProcessStatus.TERMINATING
+        if process.channel is None:
+            return
+        try:
+            process.channel.terminate_process(process, termination_time)
+        except Exception:
+            log.exception("process=%s terminate_process failed", process.process_id)
+
+    def end_process(
+        self, process: ServerProcess, exit_code: int, reason: str | None, *, event: str | None, replace: bool = True
+    ) -> None:
+        """A process is gone: free its port, end its game session, record ``event``, replace it if wanted."""
+        self.processes.remove(process.process_id)
+        self.ports.release(process.compute_name, process.port)
+        if process.game_session_id is not None:
+            sessions = getattr(self.emulator, "game_sessions", None)
+            on_process_ended = getattr(sessions, "on_process_ended", None)
+            if on_process_ended is not None:
+                try:
+                    on_process_ended(process.game_session_id, reason)
+                except Exception:
+                    log.exception("game_sessions.on_process_ended(%s) failed", process.game_session_id)
+        if event is not None:
+            self.emulator.events.record(
+                process.fleet_id,
+                event,
+                f"Server process {process.launch_path} ({process.process_id}) on {process.compute_name} "
+                f"ended with exit code {exit_code}",
+            )
+        if not replace:
+            return
+        fleet = self.emulator.fleets.find(process.fleet_id)
+        instance = self._instances.get(process.compute_name)
+        if fleet is not None and instance is not None and instance.fleet_id == fleet.fleet_id:
+            # Scale first: an instance held only by this game session may now be shed instead of refilled.
+            self.scale(fleet, instance.location)
+            self.fill(fleet, instance)
+
+    def _stage(self) -> float:
+        return float(self.emulator.config.fleet_stage_seconds)
