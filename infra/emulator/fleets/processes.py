@@ -15,7 +15,7 @@ simulated processes when they load.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -58,6 +58,14 @@ class ServerProcess:
     started_at: float = 0.0
     simulated: bool = False
     channel: ProcessChannel | None = field(default=None, repr=False)
+    # Real processes: the OS pid, the auth token the process presents to the SDK
+    # endpoint (managed fleets: minted at launch; Anywhere: from GetComputeAuthToken),
+    # and how to force-kill it when it does not end by itself.
+    os_pid: int | None = None
+    auth_token: str | None = field(default=None, repr=False)
+    kill: Callable[[], None] | None = field(default=None, repr=False)
+    # When TerminateProcess was pushed, the time by which it must have ended.
+    termination_time: float | None = None
 
     def __setattr__(self, name: str, value: Any) -> None:
         # The table's placement indexes follow status and game session changes,
