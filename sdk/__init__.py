@@ -1,0 +1,1 @@
+"""Client SDKs of the reference game: the GameLift Server SDK 5 (gamelift_server) and the Realtime client SDK."""
