@@ -45,6 +45,50 @@ class EmulatorConfig:
     player_session_reservation_seconds: float = field(
         default_factory=lambda: float(_env("PLAYER_SESSION_RESERVATION_SECONDS", "60"))
     )
+    # -- server processes (fleets/launcher.py) and the server SDK endpoint (sdk_endpoint/) --
+    # "auto": a launch path that is an executable file of a build with local files runs as a real OS
+    # process, anything else is simulated; "simulated": never launch; "real": like auto, but a local
+    # build whose launch path is missing fails fleet validation (FLEET_VALIDATION_LAUNCH_PATH_NOT_FOUND).
+    processes: str = field(default_factory=lambda: _env("PROCESSES", "auto"))
+    # A launched process must call InitSDK (connect) within this (the real service: 5 minutes) ...
+    sdk_init_timeout_seconds: float = field(default_factory=lambda: float(_env("SDK_INIT_TIMEOUT_SECONDS", "300")))
+    # ... and ProcessReady within this after InitSDK (5 minutes).
+    process_ready_timeout_seconds: float = field(
+        default_factory=lambda: float(_env("PROCESS_READY_TIMEOUT_SECONDS", "300"))
+    )
+    # From the TerminateProcess push to a force-kill (OnProcessTerminate: "about five minutes").
+    process_termination_seconds: float = field(
+        default_factory=lambda: float(_env("PROCESS_TERMINATION_SECONDS", "300"))
+    )
+    # From ProcessEnding to the process's exit (SERVER_PROCESS_PROCESS_EXIT_TIMEOUT: 30 s).
+    process_exit_timeout_seconds: float = field(
+        default_factory=lambda: float(_env("PROCESS_EXIT_TIMEOUT_SECONDS", "30"))
+    )
+    # After the ActivateServerProcess reply, the process takes game sessions at its first heartbeat or
+    # after this delay, whichever comes first (the official SDKs ignore an earlier CreateGameSession).
+    sdk_ready_delay_seconds: float = field(default_factory=lambda: float(_env("SDK_READY_DELAY_SECONDS", "1")))
+    # A heartbeat is missed when none arrives within this window (the SDKs beat every 60 +/- 10 s) ...
+    health_check_window_seconds: float = field(
+        default_factory=lambda: float(_env("HEALTH_CHECK_WINDOW_SECONDS", "70"))
+    )
+    # ... and a process is unhealthy after this many consecutive missed heartbeats or false reports.
+    unhealthy_threshold: int = field(default_factory=lambda: int(_env("UNHEALTHY_THRESHOLD", "3")))
+    # A fleet of real processes stays ACTIVATING until one reports ready; after this it goes to ERROR.
+    fleet_activation_timeout_seconds: float = field(
+        default_factory=lambda: float(_env("FLEET_ACTIVATION_TIMEOUT_SECONDS", "600"))
+    )
+    # Push RefreshConnection (a new auth token) to every connected process this often; 0 = never.
+    sdk_refresh_connection_seconds: float = field(
+        default_factory=lambda: float(_env("SDK_REFRESH_CONNECTION_SECONDS", "0"))
+    )
+    # wss:// for the SDK endpoint on this port (-1: off, 0: any free port), with a self-signed
+    # certificate generated under data_dir unless tls_cert/tls_key name one (the C++ SDK needs wss://).
+    tls_port: int = field(default_factory=lambda: int(_env("TLS_PORT", "-1")))
+    tls_cert: str = field(default_factory=lambda: _env("TLS_CERT", ""))
+    tls_key: str = field(default_factory=lambda: _env("TLS_KEY", ""))
+    # Emulator seconds between scaling-policy evaluations: the "minute" of EvaluationPeriods
+    # and of the ten-minute wait after a policy changes capacity.
+    scaling_interval_seconds: float = field(default_factory=lambda: float(_env("SCALING_INTERVAL_SECONDS", "60")))
 
     @staticmethod
     def parse_keys(text: str) -> dict[str, str]:

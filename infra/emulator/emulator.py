@@ -47,6 +47,7 @@ SERVICES: tuple[tuple[str, str, str], ...] = (
     ("aliases", "infra.emulator.aliases", "AliasService"),
     ("game_sessions", "infra.emulator.sessions.game_sessions", "GameSessionService"),
     ("player_sessions", "infra.emulator.sessions.player_sessions", "PlayerSessionService"),
+    ("scaling", "infra.emulator.fleets.autoscaler", "AutoScaler"),
 )
 
 

@@ -48,6 +48,7 @@ HANDLER_MODULES = (
     "infra.emulator.api.computes",
     "infra.emulator.api.game_sessions",
     "infra.emulator.api.player_sessions",
+    "infra.emulator.api.scaling",
 )
 
 
