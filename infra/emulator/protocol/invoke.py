@@ -73,20 +73,24 @@ class Invoker:
             raise InvalidRequestException(str(exc)) from None
         store = self.emulator.store
         try:
-            result = registered.handler(self.emulator, ctx, params)
             if registered.is_async:
-                result = await result  # type: ignore[misc]
-            output = self._converter(name, ctx.protocol)(result if result is not None else {})
-            store.commit()
+                # An async handler may interleave with others; its writes go
+                # straight to the shared stage.
+                result = await registered.handler(self.emulator, ctx, params)  # type: ignore[misc]
+                output = self._converter(name, ctx.protocol)(result if result is not None else {})
+            else:
+                with store.operation():
+                    result = registered.handler(self.emulator, ctx, params)
+                    output = self._converter(name, ctx.protocol)(result if result is not None else {})
         except GameLiftError:
-            store.discard()
             raise
         except Exception:
-            store.discard()
             log.exception("operation=%s request_id=%s failed", name, ctx.request_id)
             raise InternalServiceException(
                 f"gamelift-local failed while handling {name} (request {ctx.request_id}); see its log"
             ) from None
+        # Acknowledge only what is on disk (shared with the other requests of this loop turn).
+        await store.flush()
         return output
 
 
