@@ -1,0 +1,5 @@
+import sys
+
+from external_auth.cli import main
+
+sys.exit(main())
