@@ -12,6 +12,6 @@ endpoint), ``ratelimit`` (per-player token buckets), ``gamelift`` (the boto3 mod
 ``seating`` (quick play strategies: search-or-create now; queue placement and matchmaking
 slot in beside it), ``sessions`` (server browser, named sessions, joining), ``player_data``,
 ``store`` (SQLite), ``openapi.json`` (the routes' contract, served at ``/openapi.json``) and
-``contract`` (the tests' check of responses against it), ``local_stack`` (run it all on this
-machine), ``cli`` (``python -m backend``).
+``contract`` (the tests' check of responses against it) and ``cli`` (``python -m backend``).
+``infra.stack.local`` runs it with everything behind it on one machine.
 """

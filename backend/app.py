@@ -282,7 +282,11 @@ def build_backend(config: BackendConfig, *, gamelift_client: Any = None) -> Back
     target = Target(alias_id=config.alias_id, fleet_id=config.fleet_id, location=config.location)
     client = gamelift_client or make_client(config.gamelift_endpoint_url, config.region, config.gamelift_workers)
     gamelift = GameLift(client, target, workers=config.gamelift_workers)
-    seating = Seating(gamelift, activation_timeout=config.activation_timeout_seconds)
+    seating = Seating(
+        gamelift,
+        activation_timeout=config.activation_timeout_seconds,
+        session_properties=config.session_properties,
+    )
     strategy_class = STRATEGIES[config.quickplay_strategy]
     backend = Backend(
         config=config,

@@ -10,17 +10,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
-import os
-import signal
 import sys
-from pathlib import Path
-
-from aiohttp import web
 
 from backend import logs
-from backend.config import BackendConfig
+from backend.config import BackendConfig, parse_properties
+from infra.stack.serving import serve_app
 
 log = logging.getLogger("backend")
 
@@ -50,6 +45,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--fleet-id", default=d.fleet_id)
     p.add_argument("--location", default=d.location)
     p.add_argument("--max-players", type=int, default=d.max_players)
+    p.add_argument(
+        "--session-properties",
+        type=parse_properties,
+        default=d.session_properties,
+        help="GameProperties for new sessions, key=value,key=value (env BACKEND_SESSION_PROPERTIES)",
+    )
     p.add_argument("--quickplay-strategy", choices=sorted(STRATEGIES), default=d.quickplay_strategy)
     p.add_argument("--quickplay-attempts", type=int, default=d.quickplay_attempts)
     p.add_argument("--activation-timeout-seconds", type=float, default=d.activation_timeout_seconds)
@@ -78,23 +79,15 @@ async def serve(config: BackendConfig, ready_file: str | None = None) -> None:
     backend = build_backend(config)
     if not config.service_secret:
         log.warning("no service secret: subscriptions fall back to the token's tier claim")
-    runner = web.AppRunner(build_app(backend), access_log=None, handle_signals=False)
-    await runner.setup()
-    site = web.TCPSite(runner, config.host, config.port, reuse_address=True)
-    await site.start()
-    port = runner.addresses[0][1]
-    url = f"http://{config.host}:{port}"
-    log.info("listening", extra={"url": url, "target": backend.gamelift.target.params()})
-    if ready_file:
-        tmp = Path(ready_file + ".tmp")
-        tmp.write_text(json.dumps({"port": port, "url": url, "pid": os.getpid()}))
-        tmp.replace(ready_file)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
-    await runner.cleanup()
+    await serve_app(
+        build_app(backend),
+        config.host,
+        config.port,
+        ready_file,
+        on_listening=lambda url, _port: log.info(
+            "listening", extra={"url": url, "target": backend.gamelift.target.params()}
+        ),
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

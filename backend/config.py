@@ -52,6 +52,11 @@ class BackendConfig:
     # Needed for Anywhere fleets; None: the fleet's home Region.
     location: str | None = field(default_factory=lambda: _optional("LOCATION"))
     max_players: int = field(default_factory=lambda: int(_env("MAX_PLAYERS", "8")))
+    # GameProperties put on every session the backend creates, "key=value,key=value" (e.g. the game
+    # server's roundSeconds=60); the backend's own access/origin properties take precedence.
+    session_properties: dict[str, str] = field(
+        default_factory=lambda: parse_properties(_env("SESSION_PROPERTIES", ""))
+    )
     quickplay_strategy: str = field(default_factory=lambda: _env("QUICKPLAY_STRATEGY", "search-or-create"))
     quickplay_attempts: int = field(default_factory=lambda: int(_env("QUICKPLAY_ATTEMPTS", "6")))
     # How long a new game session may take to go ACTIVE before quick play gives up.
@@ -67,3 +72,14 @@ class BackendConfig:
 
     def resolved_jwks_url(self) -> str:
         return self.jwks_url or self.auth_url.rstrip("/") + "/.well-known/jwks.json"
+
+
+def parse_properties(text: str) -> dict[str, str]:
+    """``key=value,key=value`` into GameProperties; a pair without ``=`` is an error."""
+    properties = {}
+    for pair in filter(None, (p.strip() for p in text.split(","))):
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ValueError(f"session property {pair!r} is not key=value")
+        properties[key.strip()] = value.strip()
+    return properties

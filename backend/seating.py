@@ -98,10 +98,14 @@ class Seating:
         *,
         activation_timeout: float = 30.0,
         clock: Callable[[], float] = time.monotonic,
+        session_properties: dict[str, str] | None = None,
     ) -> None:
         self.gamelift = gamelift
         self.activation_timeout = activation_timeout
         self.clock = clock
+        # The operator's GameProperties for every new session (e.g. the game server's roundSeconds);
+        # the backend's own keys (access, origin) win over them.
+        self.session_properties = dict(session_properties or {})
 
     async def create_session(
         self,
@@ -121,7 +125,7 @@ class Seating:
         session = await self.gamelift.create_game_session(
             name=name,
             max_players=max_players,
-            properties=game_properties(premium_only=premium_only, origin=origin),
+            properties={**self.session_properties, **game_properties(premium_only=premium_only, origin=origin)},
             creator_id=creator_id,
             idempotency_token=uuid.uuid4().hex,
         )

@@ -282,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace, workdir: Path) -> int:
-    from backend.local_stack import LocalStack, http_json
+    from infra.stack.local import LocalStack, http_json
 
     quiet = ["--log-level", "WARNING"]
     stack = LocalStack(

@@ -13,15 +13,12 @@ import asyncio
 import json
 import logging
 import os
-import signal
 import sys
 import time
-from pathlib import Path
-
-from aiohttp import web
 
 from external_auth import logs
 from external_auth.config import AuthConfig, parse_credentials
+from infra.stack.serving import serve_app
 
 log = logging.getLogger("external_auth")
 
@@ -88,23 +85,13 @@ async def serve(config: AuthConfig, ready_file: str | None = None) -> None:
     services = build_services(config)
     if not config.service_keys:
         log.warning("no service keys configured: the subscription endpoint answers 503")
-    runner = web.AppRunner(build_app(services), access_log=None, handle_signals=False)
-    await runner.setup()
-    site = web.TCPSite(runner, config.host, config.port, reuse_address=True)
-    await site.start()
-    port = runner.addresses[0][1]
-    url = f"http://{config.host}:{port}"
-    log.info("listening", extra={"url": url, "database": config.database})
-    if ready_file:
-        tmp = Path(ready_file + ".tmp")
-        tmp.write_text(json.dumps({"port": port, "url": url, "pid": os.getpid()}))
-        tmp.replace(ready_file)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
-    await runner.cleanup()
+    await serve_app(
+        build_app(services),
+        config.host,
+        config.port,
+        ready_file,
+        on_listening=lambda url, _port: log.info("listening", extra={"url": url, "database": config.database}),
+    )
 
 
 def _keys_command(args: argparse.Namespace) -> int:

@@ -1,15 +1,19 @@
 """The HTTP face of the emulator: both GameLift wire protocols and the control API.
 
 One aiohttp application on one port serves awsJson1_1 (``POST /``), smithy
-rpc-v2-cbor (``POST /service/GameLift/operation/<Op>``), and the emulator's own
-``/_emulator/`` control API (reset, state summary, clock). Everything specific
-to HTTP stays in this module; operations run through ``Invoker``.
+rpc-v2-cbor (``POST /service/GameLift/operation/<Op>``), the server SDK's
+WebSocket endpoint (an upgrade on any other path, see ``sdk_endpoint/``; also
+on ``wss://`` when ``tls_port`` is set), game session logs, and the emulator's
+own ``/_emulator/`` control API (reset, state summary, clock, processes).
+Everything specific to HTTP stays in this module; operations run through
+``Invoker``.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -20,12 +24,16 @@ from infra.emulator.errors import GameLiftError, ProtocolError, UnknownOperation
 from infra.emulator.protocol.codecs import CBOR, JSON, WireCodec
 from infra.emulator.protocol.invoke import Invoker
 from infra.emulator.protocol.sigv4 import SigV4Error, SigV4Verifier, read_identity
+from infra.emulator.sdk_endpoint import tls
+from infra.emulator.sdk_endpoint.websocket import SdkWebSocketEndpoint, attach_endpoint
 
 log = logging.getLogger("gamelift_local.http")
 
 # Larger than any legal GameLift request (GameSessionData tops out at 262,144 chars).
 MAX_BODY_BYTES = 2 * 1024 * 1024
 EMULATOR_KEY = web.AppKey("emulator", Emulator)
+# How long a log download waits for a zip still being written (its process is exiting).
+LOG_WAIT_SECONDS = 10.0
 
 
 class ApiServer:
@@ -138,6 +146,65 @@ class ApiServer:
     async def health(self, request: web.Request) -> web.Response:
         return web.json_response({"status": "ok"})
 
+    # -- server processes, the SDK endpoint, logs --------------------------------------------------------------
+    async def game_session_logs(self, request: web.Request) -> web.StreamResponse:
+        """What GetGameSessionLogUrl points at: the zip of a session's process logs."""
+        launcher = self.emulator.fleets.supervisor.launcher
+        path = await launcher.logs.wait_for(request.match_info["key"], LOG_WAIT_SECONDS)
+        if path is None:
+            return web.json_response(
+                {"message": "No logs for this game session: it ran on a simulated or Anywhere process, its process "
+                 "is still running, or they are past their retention"},
+                status=404,
+            )
+        return web.FileResponse(
+            path,
+            headers={"Content-Type": "application/zip", "Content-Disposition": f'attachment; filename="{path.name}"'},
+        )
+
+    async def processes(self, request: web.Request) -> web.Response:
+        """Every server process, with its OS pid when it is real (for debugging and tests)."""
+        fleets = self.emulator.fleets
+        launched = {c["processId"]: c for c in fleets.supervisor.launcher.describe()}
+        wanted = request.query.get("fleetId")
+        out = []
+        for fleet_id in [wanted] if wanted else [f.fleet_id for f in fleets.list()]:
+            for process in fleets.processes.of_fleet(fleet_id):
+                child = launched.get(process.process_id, {})
+                out.append(
+                    {
+                        "processId": process.process_id,
+                        "fleetId": process.fleet_id,
+                        "computeName": process.compute_name,
+                        "location": process.location,
+                        "status": str(process.status),
+                        "simulated": process.simulated,
+                        "launchPath": process.launch_path,
+                        "parameters": process.parameters,
+                        "port": process.port,
+                        "gameSessionId": process.game_session_id,
+                        "osPid": child.get("osPid"),
+                    }
+                )
+        return web.json_response({"processes": out, "connections": self.emulator.sdk_endpoint.describe()})
+
+    async def sdk(self, request: web.Request) -> web.Response:
+        """Where server processes connect (ws://, and wss:// when TLS is on) and who is connected."""
+        endpoint = self.emulator.sdk_endpoint
+        launcher = self.emulator.fleets.supervisor.launcher
+        return web.json_response(
+            {"url": launcher.sdk_url(), "tlsUrl": endpoint.tls_url, "connections": endpoint.describe()}
+        )
+
+    async def refresh_connection(self, request: web.Request) -> web.Response:
+        """Push RefreshConnection to one process (``{"processId": ...}``), as the service does to rotate tokens."""
+        try:
+            process_id = str((await request.json())["processId"])
+        except (ValueError, KeyError, TypeError):
+            return web.json_response({"error": 'expected {"processId": ...}'}, status=400)
+        pushed = self.emulator.sdk_endpoint.refresh_connection(process_id)
+        return web.json_response({"pushed": pushed}, status=200 if pushed else 404)
+
 
 @web.middleware
 async def protocol_errors(request: web.Request, handler: Any) -> web.StreamResponse:
@@ -150,8 +217,37 @@ async def protocol_errors(request: web.Request, handler: Any) -> web.StreamRespo
         return web.json_response({"__type": exc.code, "message": exc.message}, status=exc.status)
 
 
+def _tls_files(emulator: Emulator) -> tuple[Path, Path]:
+    config = emulator.config
+    if config.tls_cert and config.tls_key:
+        return Path(config.tls_cert), Path(config.tls_key)
+    directory = Path(config.data_dir).resolve() / "tls"
+    names = [config.host, config.public_ip, config.public_dns, "localhost", "127.0.0.1"]
+    tls.certificate_directory(directory, common_name=config.public_dns or "localhost", names=names)
+    return directory / tls.CHAIN, directory / tls.PRIVATE_KEY
+
+
+async def _start_tls(emulator: Emulator, endpoint: SdkWebSocketEndpoint) -> web.AppRunner:
+    """A second listener, wss:// with a self-signed certificate, for SDKs that speak only TLS (C++)."""
+    config = emulator.config
+    cert, key = _tls_files(emulator)
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", endpoint.handle)
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, config.host, config.tls_port, ssl_context=tls.server_context(cert, key),
+                       reuse_address=True)
+    await site.start()
+    port = runner.addresses[0][1]
+    endpoint.service.tls_url = f"wss://{config.host}:{port}"
+    print(f"gamelift-local SDK endpoint (TLS, self-signed certificate {cert}) on {endpoint.service.tls_url}",
+          flush=True)
+    return runner
+
+
 def build_app(emulator: Emulator) -> web.Application:
     api = ApiServer(emulator)
+    endpoint = attach_endpoint(emulator)
     app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[protocol_errors])
     app[EMULATOR_KEY] = emulator
     app.router.add_post("/", api.json_endpoint)
@@ -160,14 +256,31 @@ def build_app(emulator: Emulator) -> web.Application:
     app.router.add_post("/_emulator/reset", api.reset)
     app.router.add_route("*", "/_emulator/clock", api.clock)
     app.router.add_get("/_emulator/health", api.health)
+    app.router.add_get("/_emulator/logs/game-sessions/{key:.+}", api.game_session_logs)
+    app.router.add_get("/_emulator/processes", api.processes)
+    app.router.add_get("/_emulator/sdk", api.sdk)
+    app.router.add_post("/_emulator/sdk/refresh-connection", api.refresh_connection)
+    # Last: the server SDK's WebSocket upgrade, on whatever path the SDK appends.
+    app.router.add_get("/{tail:.*}", endpoint.handle)
+    tls_runner: list[web.AppRunner] = []
 
     async def on_startup(_app: web.Application) -> None:
         emulator.start()
+        if emulator.config.tls_port >= 0:
+            tls_runner.append(await _start_tls(emulator, endpoint))
+
+    async def on_shutdown(_app: web.Application) -> None:
+        # Before aiohttp waits for open connections: end the processes and their sockets, which would hold it up.
+        await emulator.fleets.stop()
+        await endpoint.service.stop()
 
     async def on_cleanup(_app: web.Application) -> None:
+        for runner in tls_runner:
+            await runner.cleanup()
         await emulator.stop()
         emulator.store.close()
 
     app.on_startup.append(on_startup)
+    app.on_shutdown.append(on_shutdown)
     app.on_cleanup.append(on_cleanup)
     return app

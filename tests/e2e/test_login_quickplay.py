@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from backend.contract import check_response
-from backend.local_stack import LocalStack, backend_process, http_json
+from infra.stack.local import LocalStack, backend_process, http_json
 
 PASSWORD = "a long enough password"
 LOCATION = "custom-e2e-home"

@@ -13,8 +13,9 @@ from typing import Any
 import jwt
 import pytest
 
-from backend.local_stack import ServiceProcess, external_auth_process, http_json, new_secret
 from external_auth.service_auth import sign
+from infra.stack.local import external_auth_process, http_json, new_secret
+from infra.stack.process import ServiceProcess
 
 SERVICE_SECRET = new_secret()
 ADMIN_SECRET = new_secret()

@@ -12,8 +12,9 @@ import jwt
 import pytest
 
 from backend.contract import check_response
-from backend.local_stack import LocalStack, ServiceProcess, backend_process, http_json
 from external_auth.service_auth import sign
+from infra.stack.local import LocalStack, backend_process, http_json
+from infra.stack.process import ServiceProcess
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from backend.contract import check_response
-from backend.local_stack import LocalStack, managed_fleet
+from infra.stack.local import LocalStack, managed_fleet
 
 MAX_PLAYERS = 3
 

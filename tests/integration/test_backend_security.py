@@ -22,9 +22,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from backend.contract import check_response
-from backend.local_stack import LocalStack
 from external_auth.keys import KeyRing, new_key
 from external_auth.store import AuthStore
+from infra.stack.local import LocalStack
 
 ISS, AUD = "gamelift-reference-auth", "gamelift-reference-backend"
 

@@ -80,3 +80,12 @@ def test_listing_query() -> None:
             inputs.listing(bad)
     with pytest.raises(ForbiddenField):
         inputs.listing({"playerId": "someone-else"})
+
+
+def test_session_properties_parse_and_refuse_garbage() -> None:
+    from backend.config import parse_properties
+
+    assert parse_properties("roundSeconds=30, rounds = 2,") == {"roundSeconds": "30", "rounds": "2"}
+    assert parse_properties("") == {}
+    with pytest.raises(ValueError, match="key=value"):
+        parse_properties("roundSeconds")

@@ -9,6 +9,10 @@ processes their registered computes connect. Other services use:
 - ``processes``: the live process table (placement picks idle processes there);
 - ``process_ended(process_id, exit_code)``: a process exited; its game session
   ends and the fleet replaces it if it still wants it;
+- ``process_exited(process_id, exit_code, reason)`` and ``process_ready(process)``:
+  the same for real processes, whose launcher and SDK endpoint know the event and
+  the game session's StatusReason; the first ready process of an ACTIVATING fleet
+  of real processes makes it ACTIVE;
 - ``uses_location(name)``: whether a fleet is deployed to a location.
 """
 
@@ -57,6 +61,8 @@ class FleetService:
         self.processes = ProcessTable()
         self.timers = KeyedTimers(emulator.scheduler)
         self.supervisor = InstanceSupervisor(emulator, self.timers, self.processes)
+        # ACTIVATING fleets of real processes waiting for the first one to report ready.
+        self._awaiting_processes: set[str] = set()
         emulator.tags.register(self._resolve_arn)
 
     # -- lifecycle ---------------------------------------------------------------
@@ -76,7 +82,12 @@ class FleetService:
     def reset(self) -> None:
         self.timers.clear()
         self._fleets.clear()
+        self._awaiting_processes.clear()
         self.supervisor.reset()
+
+    async def stop(self) -> None:
+        """Real server processes do not outlive the emulator."""
+        await self.supervisor.launcher.shutdown()
 
     def count(self) -> int:
         return len(self._fleets)
@@ -141,6 +152,23 @@ class FleetService:
         log.info("fleet=%s process=%s ended exit_code=%s", process.fleet_id, process_id, exit_code)
         self.supervisor.end_process(process, exit_code, reason, event=event)
 
+    def process_exited(self, process_id: str, exit_code: int, reason: str | None) -> None:
+        """A real process is gone; its launcher or the SDK endpoint has recorded the event that says why."""
+        process = self.processes.get(process_id)
+        if process is None:
+            return
+        log.info("fleet=%s process=%s exited exit_code=%s reason=%s", process.fleet_id, process_id, exit_code, reason)
+        self.supervisor.end_process(process, exit_code, reason, event=None)
+
+    def process_ready(self, process: ServerProcess) -> None:
+        """A real process reported ready (ProcessReady, then its first heartbeat)."""
+        self.supervisor.launcher.note_ready(process)
+        fleet = self._fleets.get(process.fleet_id)
+        if fleet is not None and fleet.fleet_id in self._awaiting_processes:
+            self._awaiting_processes.discard(fleet.fleet_id)
+            self.timers.cancel(f"fleet:{fleet.fleet_id}")
+            self._advance(fleet.fleet_id, FleetStatus.ACTIVATING)
+
     def compute_gone(self, fleet_id: str, compute_name: str) -> None:
         """An Anywhere compute left the fleet: its processes are gone with it."""
         for process in list(self.processes.on_compute(compute_name)):
@@ -204,6 +232,22 @@ class FleetService:
         new = lifecycle.next_stage(expected)
         if new is None:
             return
+        if expected == FleetStatus.VALIDATING and str(self.emulator.config.processes) == "real":
+            missing = self.supervisor.launcher.missing_launch_paths(fleet)
+            if missing:
+                self._fail(fleet, "FLEET_VALIDATION_LAUNCH_PATH_NOT_FOUND",
+                           f"Launch path(s) not found in build {fleet.build_id}: {', '.join(missing)}")
+                return
+        if expected == FleetStatus.ACTIVATING and not self.supervisor.activation_ready(fleet):
+            # Real processes: ACTIVE once one of them reports ready (process_ready), ERROR if none does in time.
+            self._awaiting_processes.add(fleet_id)
+            timeout = float(self.emulator.config.fleet_activation_timeout_seconds)
+            self.timers.arm(
+                f"fleet:{fleet_id}",
+                self.emulator.clock.now() + timeout,
+                lambda: self._activation_failed(fleet_id),
+            )
+            return
         now = self.emulator.clock.now()
         old = fleet.status
         fleet.status = new
@@ -220,6 +264,36 @@ class FleetService:
         self._save(fleet)
         self._arm_fleet(fleet)
         log.info("fleet=%s status=%s", fleet_id, new)
+
+    def _activation_failed(self, fleet_id: str) -> None:
+        fleet = self._fleets.get(fleet_id)
+        if fleet is None or fleet.status != FleetStatus.ACTIVATING or fleet_id not in self._awaiting_processes:
+            return
+        self._awaiting_processes.discard(fleet_id)
+        self._fail(
+            fleet,
+            "FLEET_ACTIVATION_FAILED",
+            f"No server process of fleet {fleet_id} called ProcessReady() within "
+            f"{self.emulator.config.fleet_activation_timeout_seconds} seconds; see the fleet's server process events",
+        )
+
+    def _fail(self, fleet: Fleet, code: str, message: str) -> None:
+        """Creation failed: the fleet goes to ERROR and its instances away (it can still be deleted)."""
+        now = self.emulator.clock.now()
+        self.emulator.events.record(fleet.fleet_id, code, message)
+        fleet.status = FleetStatus.ERROR
+        fleet.status_since = now
+        for state in fleet.location_states.values():
+            if state.status not in GONE:
+                state.status = FleetStatus.ERROR
+                state.status_since = now
+        self.emulator.events.record(
+            fleet.fleet_id, "FLEET_STATE_ERROR", lifecycle.state_message(fleet.fleet_id, FleetStatus.ERROR)
+        )
+        for instance in list(self.supervisor.of_fleet(fleet.fleet_id)):
+            self.supervisor.remove_instance(instance.instance_id)
+        self._save(fleet)
+        log.warning("fleet=%s status=ERROR %s: %s", fleet.fleet_id, code, message)
 
     def _arm_location(self, fleet: Fleet, state: FleetLocation) -> None:
         """Timers of a location that moves on its own (added to a live fleet, or being deleted)."""
@@ -304,7 +378,7 @@ class FleetService:
         if fleet.is_anywhere:
             for process in list(self.processes.of_fleet(fleet.fleet_id)):
                 if process.game_session_id is None:
-                    self.processes.remove(process.process_id)
+                    self.supervisor.retire(process)
                 else:
                     self.supervisor.ask_to_end(process, now + self._stage())
         self._save(fleet)

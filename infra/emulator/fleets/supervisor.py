@@ -8,18 +8,21 @@ instance resumes.
 
 Every process starts through ``launch_process``: the one seam where a fleet
 turns a runtime-configuration entry into a running process. Here every process
-is simulated (``SimulatedChannel``); a build with local files can launch real
-OS processes behind the same method.
+is simulated (``SimulatedChannel``) unless the build has files on this machine
+and the launch path is an executable among them: then ``launcher.py`` runs it
+as a real OS process that talks to the SDK endpoint.
 """
 
 from __future__ import annotations
 
 import logging
+import signal
 from collections import Counter
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from infra.emulator.fleets import capacity, runtime
+from infra.emulator.fleets.launcher import MACHINE_PORTS, ProcessLauncher
 from infra.emulator.fleets.model import GONE, Fleet, FleetStatus, Instance, InstanceStatus, ProtectionPolicy
 from infra.emulator.fleets.ports import PortAllocator, port_ranges
 from infra.emulator.fleets.processes import ProcessStatus, ProcessTable, ServerProcess, SimulatedChannel
@@ -43,12 +46,15 @@ class InstanceSupervisor:
         self.ports = PortAllocator()
         self._instances: dict[str, Instance] = {}
         self._port_warned: set[str] = set()
+        self.launcher = ProcessLauncher(emulator, self)
 
     # -- lifecycle ---------------------------------------------------------------
     def load(self) -> None:
         self._instances = {i.instance_id: i for i in self.emulator.store.load(INSTANCE_KIND, Instance)}
+        self.launcher.reap_orphans(set(self._instances))
 
     def reset(self) -> None:
+        self.launcher.reset()
         self._instances.clear()
         self._port_warned.clear()
         self.processes.clear()
@@ -65,8 +71,22 @@ class InstanceSupervisor:
             else:
                 self.fill(fleet, instance)
         self._rebind_sessions(fleet)
+        if self.launcher.runs_real_processes(fleet):
+            self._end_orphaned_sessions(fleet)
         for name in fleet.locations:
             self.scale(fleet, name)
+
+    def _end_orphaned_sessions(self, fleet: Fleet) -> None:
+        """Sessions of real processes did not survive the restart (their processes died with the emulator, and a new
+        process knows nothing of them): they end INTERRUPTED, as after a crash."""
+        sessions = getattr(self.emulator, "game_sessions", None)
+        live_sessions = getattr(sessions, "live_sessions", None)
+        if live_sessions is None:
+            return
+        for session in list(live_sessions(fleet.fleet_id)):
+            game_session_id = getattr(session, "game_session_id", None)
+            if game_session_id and self.processes.hosting(game_session_id) is None:
+                sessions.on_process_ended(game_session_id, "INTERRUPTED")
 
     def _rebind_sessions(self, fleet: Fleet) -> None:
         """Give game sessions that outlived a restart a process again, on their instance and port."""
@@ -207,7 +227,7 @@ class InstanceSupervisor:
         self._save(instance)
         for process in list(self.processes.on_compute(instance.instance_id)):
             if process.game_session_id is None:
-                self._retire(process)
+                self.retire(process)
             else:
                 self.ask_to_end(process, now + self._stage())
         self._arm_removal(instance, now + self._stage())
@@ -226,6 +246,7 @@ class InstanceSupervisor:
         for process in list(self.processes.on_compute(instance_id)):
             if process.fleet_id == instance.fleet_id:
                 self.end_process(process, exit_code=-1, reason="INTERRUPTED", event=None, replace=False)
+        self.launcher.instance_removed(instance_id)
         self.emulator.store.delete(INSTANCE_KIND, instance_id)
 
     def _save(self, instance: Instance) -> None:
@@ -254,7 +275,7 @@ class InstanceSupervisor:
                 and process.game_session_id is None
                 and process.status not in (ProcessStatus.TERMINATING, ProcessStatus.TERMINATED)
             ):
-                self._retire(process)
+                self.retire(process)
                 have[key] -= 1
         for server_process in (fleet.runtime_configuration or {}).get("ServerProcesses") or []:
             key = runtime.key_of(server_process)
@@ -266,11 +287,19 @@ class InstanceSupervisor:
     def launch_process(self, fleet: Fleet, instance: Instance, server_process: dict[str, Any]) -> ServerProcess | None:
         """Start one server process for a runtime-configuration entry on an instance.
 
-        The seam for real processes: this version simulates one that has
-        called InitSDK and ProcessReady, on a port from the fleet's inbound
-        permissions that no other live process of the instance holds.
+        A launch path that is an executable of the build's local files starts a
+        real OS process (see ``launcher.py``; it reports ready through the SDK);
+        anything else is simulated: a process that has called InitSDK and
+        ProcessReady. Either way it gets a port from the fleet's inbound
+        permissions that no other live process of the instance (of this machine,
+        for real processes) holds.
         """
-        port = self.ports.allocate(instance.instance_id, port_ranges(fleet.inbound_permissions))
+        executable = self.launcher.executable(fleet, server_process)
+        ranges = port_ranges(fleet.inbound_permissions)
+        if executable is not None:
+            port = self.launcher.allocate_port(ranges)
+        else:
+            port = self.ports.allocate(instance.instance_id, ranges)
         if port is None:
             log.warning("fleet=%s instance=%s no free port for a server process", fleet.fleet_id, instance.instance_id)
             if instance.instance_id not in self._port_warned:
@@ -283,6 +312,10 @@ class InstanceSupervisor:
                     f"another server process ({server_process['LaunchPath']}); open a wider port range",
                 )
             return None
+        if executable is not None:
+            process = self.launcher.launch(fleet, instance, server_process, executable, port)
+            self.processes.add(process)
+            return process
         process = ServerProcess(
             process_id=self.emulator.ids.prefixed("process"),
             fleet_id=fleet.fleet_id,
@@ -302,10 +335,33 @@ class InstanceSupervisor:
         self.processes.add(process)
         return process
 
-    def _retire(self, process: ServerProcess) -> None:
+    def retire(self, process: ServerProcess) -> None:
         """Stop an idle process the fleet no longer wants (nothing to tell anyone)."""
         self.processes.remove(process.process_id)
-        self.ports.release(process.compute_name, process.port)
+        self.ports.release(self._port_scope(process), process.port)
+        self.launcher.release(process)
+
+    @staticmethod
+    def _port_scope(process: ServerProcess) -> str:
+        """Real processes share this machine's ports; simulated ones have their instance's."""
+        return process.compute_name if process.simulated or process.auth_token is None else MACHINE_PORTS
+
+    def use_port(self, process: ServerProcess, port: int | None) -> None:
+        """A real process reported (in ProcessReady) the port it listens on: hold that one instead."""
+        if port == process.port:
+            return
+        scope = self._port_scope(process)
+        self.ports.release(scope, process.port)
+        if port is not None:
+            self.ports.hold(scope, port)
+        process.port = port
+
+    def activation_ready(self, fleet: Fleet) -> bool:
+        """Whether an ACTIVATING fleet may turn ACTIVE: at once when it simulates its processes, once one of its
+        real processes has reported ready otherwise."""
+        if not self.launcher.runs_real_processes(fleet):
+            return True
+        return any(p.status == ProcessStatus.ACTIVE for p in self.processes.of_fleet(fleet.fleet_id))
 
     def ask_to_end(self, process: ServerProcess, termination_time: float) -> None:
         """OnProcessTerminate: the process should end its game session and exit."""
@@ -322,7 +378,8 @@ class InstanceSupervisor:
     ) -> None:
         """A process is gone: free its port, end its game session, record ``event``, replace it if wanted."""
         self.processes.remove(process.process_id)
-        self.ports.release(process.compute_name, process.port)
+        self.ports.release(self._port_scope(process), process.port)
+        self.launcher.release(process, force=exit_code == -signal.SIGKILL)
         if process.game_session_id is not None:
             sessions = getattr(self.emulator, "game_sessions", None)
             on_process_ended = getattr(sessions, "on_process_ended", None)

@@ -68,7 +68,8 @@ SEARCH_PAGE_LIMIT = 20
 DEFAULT_ACTIVATION_TIMEOUT = 300.0
 # MaxConcurrentGameSessionActivations' maximum, which fleets report when none was set.
 UNLIMITED_ACTIVATIONS = 2147483647
-# SDK 5 OnProcessTerminate: the process has about five minutes to call ProcessEnding.
+# SDK 5 OnProcessTerminate: the process has about five minutes to call ProcessEnding
+# (the default of EmulatorConfig.process_termination_seconds, which is what is used).
 TERMINATION_GRACE_SECONDS = 300.0
 # Game session logs are kept for 14 days after the session ends.
 LOG_RETENTION_SECONDS = 14 * 24 * 3600.0
@@ -612,7 +613,8 @@ class GameSessionService:
             session.status = GameSessionStatus.TERMINATING
             session.pending_reason = GameSessionStatusReason.TRIGGERED_ON_PROCESS_TERMINATE
             session.activation_deadline = None
-        if process is None or not self._ask_to_end(process, now + TERMINATION_GRACE_SECONDS):
+        grace = float(getattr(self.emulator.config, "process_termination_seconds", TERMINATION_GRACE_SECONDS))
+        if process is None or not self._ask_to_end(process, now + grace):
             # Nobody to wait for (e.g. the process did not survive an emulator restart).
             self._finish(session, GameSessionStatusReason.TRIGGERED_ON_PROCESS_TERMINATE)
         return session

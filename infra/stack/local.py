@@ -10,11 +10,7 @@ environment, never on a command line.
 from __future__ import annotations
 
 import json
-import os
 import secrets
-import signal
-import subprocess
-import sys
 import tempfile
 import time
 import urllib.error
@@ -24,77 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from infra.emulator.launcher import EmulatorProcess
+from infra.stack.process import ServiceProcess, ServiceStartError
 
 ROLE_ARN = "arn:aws:iam::123456789012:role/gamelift-local"
-
-
-class ServiceStartError(RuntimeError):
-    pass
-
-
-@dataclass
-class ServiceProcess:
-    """``python -m <module> ... --port 0 --ready-file F``, and how to reach it once up."""
-
-    module: str
-    args: list[str] = field(default_factory=list)
-    env: dict[str, str] = field(default_factory=dict)
-    workdir: Path | None = None
-    log_path: Path | None = None
-    process: subprocess.Popen[bytes] | None = None
-    url: str = ""
-    port: int = 0
-
-    def start(self, timeout: float = 30.0) -> ServiceProcess:
-        self.workdir = self.workdir or Path(tempfile.mkdtemp(prefix=f"{self.module}-"))
-        ready = self.workdir / f"{self.module}.ready.json"
-        ready.unlink(missing_ok=True)
-        self.log_path = self.log_path or self.workdir / f"{self.module}.log"
-        cmd = [sys.executable, "-m", self.module, *self.args, "--port", "0", "--ready-file", str(ready)]
-        log = open(self.log_path, "ab")  # noqa: SIM115 - the child owns it for its lifetime
-        self.process = subprocess.Popen(
-            cmd, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **self.env}, start_new_session=True
-        )
-        log.close()
-        deadline = time.monotonic() + timeout
-        while not ready.exists():
-            if self.process.poll() is not None:
-                raise ServiceStartError(f"{self.module} exited with {self.process.returncode}; log:\n{self.log()}")
-            if time.monotonic() > deadline:
-                self.kill()
-                raise ServiceStartError(f"{self.module} did not start in {timeout}s; log:\n{self.log()}")
-            time.sleep(0.02)
-        info = json.loads(ready.read_text())
-        self.url, self.port = info["url"], info["port"]
-        return self
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path and self.log_path.exists() else ""
-
-    def log_entries(self) -> list[dict[str, Any]]:
-        """The JSON log lines written so far."""
-        entries = []
-        for line in self.log().splitlines():
-            try:
-                entries.append(json.loads(line))
-            except ValueError:
-                continue
-        return entries
-
-    def stop(self, timeout: float = 10.0) -> int | None:
-        if self.process is None or self.process.poll() is not None:
-            return self.process.returncode if self.process else None
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            return self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.kill()
-            return None
-
-    def kill(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
 
 
 def new_secret() -> str:
@@ -200,6 +128,57 @@ def managed_fleet(
     alias_id = gl.create_alias(Name="reference-live", RoutingStrategy={"Type": "SIMPLE", "FleetId": fleet_id})[
         "Alias"
     ]["AliasId"]
+    return Fleet(fleet_id, alias_id)
+
+
+def server_fleet(
+    gl: Any,
+    build_dir: Path,
+    *,
+    processes: int = 2,
+    parameters: str = "--log-level INFO",
+    timeout: float = 60.0,
+    on_status: Any = None,
+) -> Fleet:
+    """A managed fleet running the real game server (a build laid out by ``server.build``), behind an alias.
+
+    Returns once the fleet is ACTIVE and ``processes`` server processes have called ProcessReady.
+    ``on_status(text)`` hears each fleet status and process count as it changes (for a progress line).
+    """
+    build_id = gl.create_build(
+        Name="arena-server",
+        OperatingSystem="AMAZON_LINUX_2023",
+        StorageLocation={"Bucket": "gamelift-local", "Key": str(build_dir), "RoleArn": ROLE_ARN},
+    )["Build"]["BuildId"]
+    fleet_id = gl.create_fleet(
+        Name="arena-fleet",
+        BuildId=build_id,
+        EC2InstanceType="c5.large",
+        EC2InboundPermissions=[{"FromPort": 33430, "ToPort": 33630, "IpRange": "0.0.0.0/0", "Protocol": "TCP"}],
+        RuntimeConfiguration={
+            "ServerProcesses": [
+                {"LaunchPath": "/local/game/run-server.sh", "Parameters": parameters, "ConcurrentExecutions": processes}
+            ]
+        },
+    )["FleetAttributes"]["FleetId"]
+    deadline = time.monotonic() + timeout
+    seen = None
+    while True:
+        status = gl.describe_fleet_attributes(FleetIds=[fleet_id])["FleetAttributes"][0]["Status"]
+        ready = gl.describe_fleet_utilization(FleetIds=[fleet_id])["FleetUtilization"][0].get(
+            "ActiveServerProcessCount", 0
+        )
+        if on_status is not None and (status, ready) != seen:
+            on_status(f"fleet {status}, {ready}/{processes} server processes ready")
+            seen = (status, ready)
+        if status == "ACTIVE" and ready >= processes:
+            break
+        if status == "ERROR" or time.monotonic() > deadline:
+            raise ServiceStartError(f"fleet {fleet_id} is {status} with {ready}/{processes} processes ready")
+        time.sleep(0.05)
+    alias_id = gl.create_alias(Name="arena-live", RoutingStrategy={"Type": "SIMPLE", "FleetId": fleet_id})["Alias"][
+        "AliasId"
+    ]
     return Fleet(fleet_id, alias_id)
 
 

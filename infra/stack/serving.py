@@ -1,0 +1,57 @@
+"""The child side of the ready-file protocol, shared by every service's ``serve``.
+
+A service binds its port (0 picks a free one), then writes ``{"port", "url", "pid"}`` to the ready
+file atomically (write, then rename), so a parent polling for the file never reads half of it. It
+then runs until SIGINT or SIGTERM and cleans up, so Ctrl-C and ``ServiceProcess.stop`` leave
+nothing behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+from collections.abc import Callable
+from pathlib import Path
+
+from aiohttp import web
+
+
+def write_ready_file(path: str, port: int, url: str) -> None:
+    tmp = Path(path + ".tmp")
+    tmp.write_text(json.dumps({"port": port, "url": url, "pid": os.getpid()}))
+    tmp.replace(path)
+
+
+async def until_signalled() -> None:
+    """Wait for SIGINT or SIGTERM."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+
+
+async def serve_app(
+    app: web.Application,
+    host: str,
+    port: int,
+    ready_file: str | None = None,
+    on_listening: Callable[[str, int], None] | None = None,
+) -> None:
+    """Serve ``app`` on host:port until signalled; announce the bound port once listening."""
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port, reuse_address=True)
+    await site.start()
+    bound = runner.addresses[0][1]
+    url = f"http://{host}:{bound}"
+    if on_listening is not None:
+        on_listening(url, bound)
+    if ready_file:
+        write_ready_file(ready_file, bound, url)
+    try:
+        await until_signalled()
+    finally:
+        await runner.cleanup()
