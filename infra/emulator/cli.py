@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import os
-import signal
 import sys
-from pathlib import Path
-
-from aiohttp import web
 
 from infra.emulator.config import EmulatorConfig
+from infra.stack.serving import serve_app
 
 
 def _serve_parser(sub: argparse._SubParsersAction) -> None:
@@ -35,6 +31,18 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--fleet-stage-seconds", type=float, default=defaults.fleet_stage_seconds)
     p.add_argument("--public-ip", default=defaults.public_ip)
     p.add_argument("--data-dir", default=defaults.data_dir)
+    p.add_argument(
+        "--tls-port",
+        type=int,
+        default=defaults.tls_port,
+        help="also serve the SDK endpoint on wss:// at this port (0: any free port; -1: off)",
+    )
+    p.add_argument(
+        "--processes",
+        choices=("auto", "simulated", "real"),
+        default=defaults.processes,
+        help="auto: a build's executable launch path runs as real processes, anything else is simulated",
+    )
     p.add_argument("--ready-file", help='write {"port": N, "url": ...} here once listening')
     p.add_argument("--log-level", default=os.environ.get("GAMELIFT_LOCAL_LOG_LEVEL", "WARNING"))
 
@@ -53,6 +61,8 @@ def _config(args: argparse.Namespace) -> EmulatorConfig:
         fleet_stage_seconds=args.fleet_stage_seconds,
         public_ip=args.public_ip,
         data_dir=args.data_dir,
+        tls_port=args.tls_port,
+        processes=args.processes,
     )
 
 
@@ -62,25 +72,13 @@ async def serve(config: EmulatorConfig, ready_file: str | None = None) -> None:
     from infra.emulator.server import build_app
 
     emulator = Emulator(config)
-    runner = web.AppRunner(build_app(emulator), access_log=None, handle_signals=False)
-    await runner.setup()
-    site = web.TCPSite(runner, config.host, config.port, reuse_address=True)
-    await site.start()
-    port = runner.addresses[0][1]
-    url = f"http://{config.host}:{port}"
-    if not config.advertised_url:
-        config.advertised_url = url
-    print(f"gamelift-local listening on {url} (region {config.region}, database {config.database})", flush=True)
-    if ready_file:
-        tmp = Path(ready_file + ".tmp")
-        tmp.write_text(json.dumps({"port": port, "url": url, "pid": os.getpid()}))
-        tmp.replace(ready_file)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
-    await runner.cleanup()
+
+    def listening(url: str, _port: int) -> None:
+        if not config.advertised_url:
+            config.advertised_url = url
+        print(f"gamelift-local listening on {url} (region {config.region}, database {config.database})", flush=True)
+
+    await serve_app(build_app(emulator), config.host, config.port, ready_file, on_listening=listening)
 
 
 def coverage() -> int:
