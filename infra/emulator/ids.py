@@ -60,6 +60,11 @@ class IdFactory:
     def __init__(self, arns: Arns, source: RandomIds | SequentialIds | None = None) -> None:
         self.arns = arns
         self.source = source or RandomIds()
+        # Request ids are UUID-shaped like AWS's, but minted from a random per-process prefix and a
+        # counter: unique, greppable in logs, and a tenth of uuid4's cost on every request.
+        prefix = secrets.token_hex(10)
+        self._request_prefix = f"{prefix[:8]}-{prefix[8:12]}-4{prefix[12:15]}-a{prefix[15:18]}-"
+        self._requests = itertools.count(1)
 
     def prefixed(self, prefix: str) -> str:
         return f"{prefix}-{self.source.uuid()}"
@@ -68,4 +73,4 @@ class IdFactory:
         return f"i-{self.source.hex(17)}"
 
     def request_id(self) -> str:
-        return self.source.uuid()
+        return f"{self._request_prefix}{next(self._requests):012x}"
