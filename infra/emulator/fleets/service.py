@@ -339,6 +339,9 @@ class FleetService:
         state = fleet.location_states.get(name) if fleet else None
         if fleet is None or state is None or state.status != FleetStatus.DELETING:
             return
+        if self._still_ending(fleet, state.status_since, name, f"location:{fleet_id}:{name}",
+                              lambda: self._location_terminated(fleet_id, name)):
+            return
         for instance in list(self.supervisor.of_fleet(fleet_id, name)):
             self.supervisor.remove_instance(instance.instance_id)
         self._set_location_status(fleet, state, FleetStatus.TERMINATED)
@@ -389,6 +392,8 @@ class FleetService:
         fleet = self._fleets.get(fleet_id)
         if fleet is None or fleet.status != FleetStatus.DELETING:
             return
+        if self._still_ending(fleet, fleet.status_since, None, f"fleet:{fleet_id}", lambda: self._terminated(fleet_id)):
+            return
         for instance in list(self.supervisor.of_fleet(fleet_id)):
             self.supervisor.remove_instance(instance.instance_id)
         for process in list(self.processes.of_fleet(fleet_id)):
@@ -415,6 +420,31 @@ class FleetService:
         self._save(fleet)
         self._arm_fleet(fleet)
         log.info("fleet=%s terminated", fleet_id)
+
+    def _still_ending(
+        self, fleet: Fleet, since: float, location: str | None, key: str, again: Callable[[], None]
+    ) -> bool:
+        """Whether a managed fleet (or location) being deleted still waits for server processes told to end.
+
+        As on GameLift, DELETING lasts until every process has ended after
+        OnProcessTerminate or the termination window has passed; then whatever
+        is left is force-killed. True when a re-check has been armed.
+        """
+        if fleet.is_anywhere:
+            return False
+        remaining = [
+            p for p in self.processes.of_fleet(fleet.fleet_id, location) if self.supervisor.get(p.compute_name)
+        ]
+        if not remaining:
+            return False
+        now = self.emulator.clock.now()
+        deadline = self.supervisor.termination_deadline(since)
+        if now < deadline:
+            self.timers.arm(key, min(now + self.supervisor.poll_seconds(), deadline), again)
+            return True
+        for process in remaining:
+            self.supervisor.force_end(process)
+        return False
 
     def _vanish(self, fleet_id: str) -> None:
         fleet = self._fleets.get(fleet_id)

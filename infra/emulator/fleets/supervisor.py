@@ -67,6 +67,7 @@ class InstanceSupervisor:
             if instance.status == InstanceStatus.PENDING:
                 self._arm_boot(instance, instance.status_since + stage)
             elif instance.status == InstanceStatus.TERMINATING:
+                # Its processes did not survive the restart: nothing is left to wait for.
                 self._arm_removal(instance, instance.status_since + stage)
             else:
                 self.fill(fleet, instance)
@@ -220,22 +221,71 @@ class InstanceSupervisor:
         self.fill(fleet, instance)
 
     def terminate_instance(self, fleet: Fleet, instance: Instance) -> None:
-        """Shut an instance down: idle processes go now, busy ones are asked to end."""
+        """Shut an instance down: idle processes go now; busy ones get OnProcessTerminate and the termination window.
+
+        As on GameLift, a server process hosting a game session is told to end
+        (TerminateProcess, with the termination time) and given
+        ``process_termination_seconds`` to call ProcessEnding and exit before it
+        is force-killed; the instance stays TERMINATING until its processes are gone.
+        """
         now = self.emulator.clock.now()
         instance.status = InstanceStatus.TERMINATING
         instance.status_since = now
         self._save(instance)
+        deadline = now + self._termination_window()
         for process in list(self.processes.on_compute(instance.instance_id)):
-            if process.game_session_id is None:
+            if process.fleet_id != instance.fleet_id:
+                continue
+            if process.game_session_id is None and process.status != ProcessStatus.TERMINATING:
                 self.retire(process)
-            else:
-                self.ask_to_end(process, now + self._stage())
+            elif process.status != ProcessStatus.TERMINATING:
+                self.ask_to_end(process, deadline)
+        # UNCONFIRMED: an instance with nothing left to stop is gone after one fleet stage.
         self._arm_removal(instance, now + self._stage())
         log.info("fleet=%s instance=%s terminating", fleet.fleet_id, instance.instance_id)
 
     def _arm_removal(self, instance: Instance, when: float) -> None:
         instance_id = instance.instance_id
-        self.timers.arm(f"instance:{instance_id}", when, lambda: self.remove_instance(instance_id))
+        self.timers.arm(f"instance:{instance_id}", when, lambda: self._removal_due(instance_id))
+
+    def _removal_due(self, instance_id: str) -> None:
+        """Remove a TERMINATING instance once its processes have exited, force-killing them at the deadline."""
+        instance = self._instances.get(instance_id)
+        if instance is None or instance.status != InstanceStatus.TERMINATING:
+            return
+        remaining = self.remaining_processes(instance_id, instance.fleet_id)
+        now = self.emulator.clock.now()
+        deadline = self.termination_deadline(instance.status_since)
+        if remaining and now < deadline:
+            self._arm_removal(instance, min(now + self.poll_seconds(), deadline))
+            return
+        for process in remaining:
+            self.force_end(process)
+        self.remove_instance(instance_id)
+
+    def remaining_processes(self, compute_name: str, fleet_id: str) -> list[ServerProcess]:
+        return [p for p in self.processes.on_compute(compute_name) if p.fleet_id == fleet_id]
+
+    def termination_deadline(self, since: float) -> float:
+        """When processes told to end at ``since`` are force-killed at the latest (the SDK endpoint kills real ones
+        at the termination time; one more stage lets their exit be reported first)."""
+        return since + self._termination_window() + self._stage()
+
+    def poll_seconds(self) -> float:
+        return max(self._stage(), 0.05)
+
+    def force_end(self, process: ServerProcess) -> None:
+        """The termination window passed and the process is still there: it is killed."""
+        self.emulator.events.record(
+            process.fleet_id,
+            "SERVER_PROCESS_FORCE_TERMINATED",
+            f"Server process {process.process_id} on {process.compute_name} did not end within the time allowed "
+            "after OnProcessTerminate() and was forcibly terminated",
+        )
+        self.end_process(process, -int(signal.SIGKILL), "INTERRUPTED", event=None, replace=False)
+
+    def _termination_window(self) -> float:
+        return float(self.emulator.config.process_termination_seconds)
 
     def remove_instance(self, instance_id: str) -> None:
         """The instance is gone; whatever still ran on it ends with it."""
