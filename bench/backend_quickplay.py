@@ -38,8 +38,6 @@ import math
 import multiprocessing
 import os
 import platform
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -49,6 +47,8 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
+
+from bench.figures import across_rounds, git_state
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 DEFAULT_OUTPUT = RESULTS_DIR / "backend_quickplay.json"
@@ -227,35 +227,6 @@ def _summarise_round(raw: dict[str, Any], cpu: dict[str, float | None], extra: d
     }
 
 
-def _figures(rounds: list[dict[str, Any]]) -> dict[str, Any]:
-    rps = [r["requests_per_s"] for r in rounds]
-    median = statistics.median(rps)
-    codes: Counter[str] = Counter()
-    for r in rounds:
-        codes.update(r["error_codes"])
-    return {
-        "median_requests_per_s": median,
-        "min_requests_per_s": min(rps),
-        "max_requests_per_s": max(rps),
-        "spread_pct": _r((max(rps) - min(rps)) / median * 100 if median else math.nan, 1),
-        "p50_ms": _r(statistics.median(r["p50_ms"] for r in rounds)),
-        "p99_ms": _r(statistics.median(r["p99_ms"] for r in rounds)),
-        "errors": sum(r["errors"] for r in rounds),
-        "error_codes": dict(codes),
-        "rounds": rounds,
-    }
-
-
-def _git_commit() -> dict[str, Any]:
-    root = Path(__file__).resolve().parent.parent
-    try:
-        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True)
-        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=root, capture_output=True, text=True, check=True)
-    except (OSError, subprocess.CalledProcessError):
-        return {"commit": None, "dirty": None}
-    return {"commit": head.stdout.strip(), "dirty": bool(dirty.stdout.strip())}
-
-
 def _log(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
@@ -335,8 +306,9 @@ def _run(args: argparse.Namespace, workdir: Path) -> int:
             raw = parent.recv()
             cpu1 = {k: _cpu_seconds(p) for k, p in pids.items() if p}
             calls1 = http_json("GET", stack.backend.url + "/healthz")[2]["gameliftCalls"]  # type: ignore[union-attr]
-            cpu = {k: _r(cpu1[k] - cpu0[k]) if cpu1.get(k) is not None and cpu0.get(k) is not None else None
-                   for k in cpu0}
+            cpu = {
+                k: _r(cpu1[k] - cpu0[k]) if cpu1.get(k) is not None and cpu0.get(k) is not None else None for k in cpu0
+            }
             extra = {"gamelift_calls": calls1 - calls0} if target == "backend" else {}
             return _summarise_round(raw, cpu, extra)
 
@@ -358,7 +330,7 @@ def _run(args: argparse.Namespace, workdir: Path) -> int:
             generator.join(10)
         stack.stop()
 
-    backend, emulator = _figures(rounds["backend"]), _figures(rounds["emulator"])
+    backend, emulator = across_rounds(rounds["backend"]), across_rounds(rounds["emulator"])
     ratio = backend["median_requests_per_s"] / emulator["median_requests_per_s"]
     ratio_rounds = [
         _r(b["requests_per_s"] / e["requests_per_s"], 3)
@@ -392,7 +364,7 @@ def _run(args: argparse.Namespace, workdir: Path) -> int:
                 "shared: load generator, backend, external_auth and gamelift-local all run on this machine's "
                 f"{os.cpu_count()} cores at once (no pinning)"
             ),
-            "git": _git_commit(),
+            "git": git_state(),
         },
         "backend": backend,
         "emulator": emulator,

@@ -52,7 +52,6 @@ import multiprocessing
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -62,6 +61,8 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
+
+from bench.figures import across_rounds, git_state
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 DEFAULT_OUTPUT = RESULTS_DIR / "control_plane.json"
@@ -590,35 +591,10 @@ def summarise_round(raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def summarise_target(rounds: list[dict[str, Any]]) -> dict[str, Any]:
-    rps = [r["requests_per_s"] for r in rounds]
-    median = statistics.median(rps)
-    codes: Counter[str] = Counter()
-    for r in rounds:
-        codes.update(r["error_codes"])
-    return {
-        "median_requests_per_s": _r(median, 1),
-        "min_requests_per_s": min(rps),
-        "max_requests_per_s": max(rps),
-        "spread_pct": _r((max(rps) - min(rps)) / median * 100 if median else math.nan, 1),
-        "p50_ms": _r(statistics.median(r["p50_ms"] for r in rounds)),
-        "p99_ms": _r(statistics.median(r["p99_ms"] for r in rounds)),
-        "errors": sum(r["errors"] for r in rounds),
-        "error_codes": dict(codes),
-        "rounds": rounds,
-    }
+    return across_rounds(rounds)
 
 
 # -- the run ------------------------------------------------------------------------------------------------
-
-
-def _git_commit() -> dict[str, Any]:
-    root = Path(__file__).resolve().parent.parent
-    try:
-        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True)
-        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=root, capture_output=True, text=True, check=True)
-    except (OSError, subprocess.CalledProcessError):
-        return {"commit": None, "dirty": None}
-    return {"commit": head.stdout.strip(), "dirty": bool(dirty.stdout.strip())}
 
 
 def _job(
@@ -783,7 +759,7 @@ def _result(
                 statistics.mean(r["mean_response_bytes"] for r in rounds["emulator"]), 1
             ),
             "mean_request_bytes": _r(statistics.mean(r["mean_request_bytes"] for r in rounds["emulator"]), 1),
-            "git": _git_commit(),
+            "git": git_state(),
             "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             # Median cores other processes used during the rounds: above ~0.25 the figures
             # (the bare baseline first, as it needs both cores) are depressed by someone else's work.
