@@ -13,8 +13,8 @@ import asyncio
 import logging
 import sys
 
-from backend import logs
 from backend.config import BackendConfig, parse_properties
+from infra.stack import json_logs as logs
 from infra.stack.serving import serve_app
 
 log = logging.getLogger("backend")

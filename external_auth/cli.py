@@ -16,8 +16,8 @@ import os
 import sys
 import time
 
-from external_auth import logs
 from external_auth.config import AuthConfig, parse_credentials
+from infra.stack import json_logs as logs
 from infra.stack.serving import serve_app
 
 log = logging.getLogger("external_auth")
