@@ -9,13 +9,12 @@ AWS credential chain.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import sys
 
 from backend.config import BackendConfig, parse_properties
 from infra.stack import json_logs as logs
-from infra.stack.serving import serve_app
+from infra.stack.serving import run_until_stopped, serve_app
 
 log = logging.getLogger("backend")
 
@@ -98,11 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"backend: {exc}", file=sys.stderr)
         return 2
     logs.configure(config.log_level)
-    try:
-        asyncio.run(serve(config, args.ready_file))
-    except KeyboardInterrupt:
-        pass
-    return 0
+    return run_until_stopped(serve(config, args.ready_file))
 
 
 if __name__ == "__main__":

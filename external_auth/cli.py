@@ -9,7 +9,6 @@ same over HTTP with an admin key.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import logging
 import os
@@ -18,7 +17,7 @@ import time
 
 from external_auth.config import AuthConfig, parse_credentials
 from infra.stack import json_logs as logs
-from infra.stack.serving import serve_app
+from infra.stack.serving import run_until_stopped, serve_app
 
 log = logging.getLogger("external_auth")
 
@@ -127,11 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"external_auth: {exc}", file=sys.stderr)
         return 2
     logs.configure(config.log_level)
-    try:
-        asyncio.run(serve(config, args.ready_file))
-    except KeyboardInterrupt:
-        pass
-    return 0
+    return run_until_stopped(serve(config, args.ready_file))
 
 
 if __name__ == "__main__":

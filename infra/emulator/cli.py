@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import os
 import sys
 
 from infra.emulator.config import EmulatorConfig
-from infra.stack.serving import serve_app
+from infra.stack.serving import run_until_stopped, serve_app
 
 
 def _serve_parser(sub: argparse._SubParsersAction) -> None:
@@ -108,11 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         level=args.log_level.upper(),
         format='{"time":"%(asctime)s","level":"%(levelname)s","logger":"%(name)s","msg":"%(message)s"}',
     )
-    try:
-        asyncio.run(serve(_config(args), args.ready_file))
-    except KeyboardInterrupt:
-        pass
-    return 0
+    return run_until_stopped(serve(_config(args), args.ready_file))
 
 
 if __name__ == "__main__":

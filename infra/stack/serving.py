@@ -12,7 +12,7 @@ import asyncio
 import json
 import os
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 
 from aiohttp import web
@@ -55,3 +55,12 @@ async def serve_app(
         await until_signalled()
     finally:
         await runner.cleanup()
+
+
+def run_until_stopped(main: Coroutine[object, object, None]) -> int:
+    """Run a service's ``serve`` coroutine; Ctrl-C is a normal way to stop it (exit code 0)."""
+    try:
+        asyncio.run(main)
+    except KeyboardInterrupt:
+        pass
+    return 0

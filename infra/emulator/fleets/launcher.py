@@ -320,19 +320,14 @@ class ProcessLauncher:
 
         endpoint = self.emulator.sdk_endpoint
         process_id = self.emulator.ids.prefixed("process")
-        process = ServerProcess(
-            process_id=process_id,
-            fleet_id=fleet.fleet_id,
-            location=instance.location,
-            compute_name=instance.instance_id,
-            ip_address=instance.ip_address,
-            port=port,
-            dns_name=instance.dns_name,
+        process = ServerProcess.on_instance(
+            process_id,
+            fleet,
+            instance,
+            server_process,
+            port,
+            self.emulator.clock.now(),
             status=ProcessStatus.LAUNCHING,
-            launch_path=server_process["LaunchPath"],
-            parameters=server_process.get("Parameters"),
-            log_paths=list(fleet.log_paths),
-            started_at=self.emulator.clock.now(),
             simulated=False,
             channel=WebSocketChannel(endpoint, process_id),
             auth_token=self.emulator.ids.source.uuid(),

@@ -78,6 +78,33 @@ class ServerProcess:
             if table is not None:
                 table._changed(self, name, old)
 
+    @classmethod
+    def on_instance(
+        cls,
+        process_id: str,
+        fleet: Any,
+        instance: Any,
+        server_process: dict[str, Any],
+        port: int | None,
+        started_at: float,
+        **state: Any,
+    ) -> ServerProcess:
+        """A process for one runtime-configuration entry on a managed fleet's instance (real or simulated)."""
+        return cls(
+            process_id=process_id,
+            fleet_id=fleet.fleet_id,
+            location=instance.location,
+            compute_name=instance.instance_id,
+            ip_address=instance.ip_address,
+            port=port,
+            dns_name=instance.dns_name,
+            launch_path=server_process["LaunchPath"],
+            parameters=server_process.get("Parameters"),
+            log_paths=list(fleet.log_paths),
+            started_at=started_at,
+            **state,
+        )
+
     @property
     def idle(self) -> bool:
         return self.status == ProcessStatus.ACTIVE and self.game_session_id is None

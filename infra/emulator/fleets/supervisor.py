@@ -366,19 +366,14 @@ class InstanceSupervisor:
             process = self.launcher.launch(fleet, instance, server_process, executable, port)
             self.processes.add(process)
             return process
-        process = ServerProcess(
-            process_id=self.emulator.ids.prefixed("process"),
-            fleet_id=fleet.fleet_id,
-            location=instance.location,
-            compute_name=instance.instance_id,
-            ip_address=instance.ip_address,
-            port=port,
-            dns_name=instance.dns_name,
+        process = ServerProcess.on_instance(
+            self.emulator.ids.prefixed("process"),
+            fleet,
+            instance,
+            server_process,
+            port,
+            self.emulator.clock.now(),
             status=ProcessStatus.ACTIVE,
-            launch_path=server_process["LaunchPath"],
-            parameters=server_process.get("Parameters"),
-            log_paths=list(fleet.log_paths),
-            started_at=self.emulator.clock.now(),
             simulated=True,
             channel=SimulatedChannel(self.emulator),
         )
