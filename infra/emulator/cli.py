@@ -26,6 +26,12 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
         default=os.environ.get("GAMELIFT_LOCAL_KEYS", ""),
         help="ACCESS:SECRET[,ACCESS:SECRET] accepted with --auth sigv4",
     )
+    p.add_argument(
+        "--http-front",
+        choices=("fast", "aiohttp"),
+        default=defaults.http_front,
+        help="fast: GameLift calls on a lean HTTP/1.1 path, everything else on aiohttp; aiohttp: aiohttp for all",
+    )
     p.add_argument("--strict", action="store_true", default=defaults.strict, help="fail on model drift")
     p.add_argument("--fleet-stage-seconds", type=float, default=defaults.fleet_stage_seconds)
     p.add_argument("--public-ip", default=defaults.public_ip)
@@ -54,6 +60,7 @@ def _config(args: argparse.Namespace) -> EmulatorConfig:
         region=args.region,
         account_id=args.account_id,
         clock=args.clock,
+        http_front=args.http_front,
         auth=args.auth,
         keys=EmulatorConfig.parse_keys(args.keys),
         strict=args.strict,
@@ -68,7 +75,7 @@ def _config(args: argparse.Namespace) -> EmulatorConfig:
 async def serve(config: EmulatorConfig, ready_file: str | None = None) -> None:
     # Imported here so `gamelift-local coverage` stays quick.
     from infra.emulator.emulator import Emulator
-    from infra.emulator.server import build_app
+    from infra.emulator.server import api_front, build_app
 
     emulator = Emulator(config)
 
@@ -77,7 +84,9 @@ async def serve(config: EmulatorConfig, ready_file: str | None = None) -> None:
             config.advertised_url = url
         print(f"gamelift-local listening on {url} (region {config.region}, database {config.database})", flush=True)
 
-    await serve_app(build_app(emulator), config.host, config.port, ready_file, on_listening=listening)
+    app = build_app(emulator)
+    front = api_front(app) if config.http_front == "fast" else None
+    await serve_app(app, config.host, config.port, ready_file, on_listening=listening, front=front)
 
 
 def coverage() -> int:
@@ -107,7 +116,13 @@ def main(argv: list[str] | None = None) -> int:
         level=args.log_level.upper(),
         format='{"time":"%(asctime)s","level":"%(levelname)s","logger":"%(name)s","msg":"%(message)s"}',
     )
-    return run_until_stopped(serve(_config(args), args.ready_file))
+    from infra.emulator.store import DatabaseInUseError
+
+    try:
+        return run_until_stopped(serve(_config(args), args.ready_file))
+    except DatabaseInUseError as exc:
+        print(f"gamelift-local: {exc}; stop it, or pass another --database", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

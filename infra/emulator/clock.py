@@ -72,14 +72,28 @@ class Scheduler:
         self._seq = itertools.count()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._prompt: asyncio.Handle | None = None
         self.after_batch = after_batch
 
     def call_at(self, when: float, callback: Callable[[], None]) -> Timer:
         timer = Timer(when, next(self._seq), callback)
         heapq.heappush(self._heap, timer)
         if self._heap[0] is timer:
-            self._wake.set()
+            if when <= self.clock.now() and self._task is not None and self._prompt is None:
+                # Due now (call_soon): run on the next loop turn, ahead of the group commit that
+                # acknowledges the request that scheduled it, instead of after the task's wake-up hops.
+                # So a simulated server's activation lands before CreateGameSession's answer, as it
+                # would on a server that calls ActivateGameSession at once.
+                self._prompt = asyncio.get_running_loop().call_soon(self._run_prompted)
+            else:
+                self._wake.set()
         return timer
+
+    def _run_prompted(self) -> None:
+        self._prompt = None
+        self.run_due()
+        if self._heap:
+            self._wake.set()  # the task re-arms its wait for the next timer
 
     def call_later(self, delay: float, callback: Callable[[], None]) -> Timer:
         return self.call_at(self.clock.now() + max(0.0, delay), callback)
@@ -135,6 +149,9 @@ class Scheduler:
             self._task = asyncio.get_running_loop().create_task(self._run(), name="scheduler")
 
     async def stop(self) -> None:
+        if self._prompt is not None:
+            self._prompt.cancel()
+            self._prompt = None
         if self._task is not None:
             self._task.cancel()
             try:

@@ -25,6 +25,9 @@ class EmulatorConfig:
     # "none": accept any SigV4 signature as sent; "sigv4": verify against ``keys``.
     auth: str = field(default_factory=lambda: _env("AUTH", "none"))
     keys: dict[str, str] = field(default_factory=dict)
+    # "fast": API calls on a lean HTTP/1.1 path (front.py), the rest handed to aiohttp;
+    # "aiohttp": aiohttp serves everything (slower; for comparison and debugging).
+    http_front: str = field(default_factory=lambda: _env("HTTP_FRONT", "fast"))
     # Reject handler output that strays from the model (tests turn this on).
     strict: bool = field(default_factory=lambda: _env("STRICT", "0") == "1")
     # Seconds each fleet activation stage (DOWNLOADING, VALIDATING, ...) takes.

@@ -13,15 +13,19 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 from aiohttp import web
 
 from infra.emulator.api.registry import RequestContext
 from infra.emulator.emulator import Emulator
 from infra.emulator.errors import GameLiftError, ProtocolError, UnknownOperationException
-from infra.emulator.protocol.codecs import CBOR, JSON, WireCodec
+from infra.emulator.front import ApiFront
+from infra.emulator.protocol.codecs import CBOR, JSON, WireCodec, operation_from_target
 from infra.emulator.protocol.invoke import Invoker
 from infra.emulator.protocol.sigv4 import SigV4Error, SigV4Verifier, read_identity
 from infra.emulator.sdk_endpoint import tls
@@ -32,8 +36,20 @@ log = logging.getLogger("gamelift_local.http")
 # Larger than any legal GameLift request (GameSessionData tops out at 262,144 chars).
 MAX_BODY_BYTES = 2 * 1024 * 1024
 EMULATOR_KEY = web.AppKey("emulator", Emulator)
+API_KEY = web.AppKey("api", "ApiServer")
 # How long a log download waits for a zip still being written (its process is exiting).
 LOG_WAIT_SECONDS = 10.0
+
+
+@dataclass(slots=True)
+class Reply:
+    """A framed API answer. ``durable``: send it only once the store has committed (it acknowledges writes)."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+    durable: bool
+    error_code: str = field(default="-")
 
 
 class ApiServer:
@@ -48,20 +64,39 @@ class ApiServer:
     # -- wire protocols -------------------------------------------------------
     async def json_endpoint(self, request: web.Request) -> web.StreamResponse:
         target = request.headers.get("X-Amz-Target", "")
-        prefix, _, name = target.partition(".")
-        return await self._call(request, JSON, name if prefix == "GameLift" else "", target)
+        return await self._call(request, JSON, operation_from_target(target), target)
 
     async def cbor_endpoint(self, request: web.Request) -> web.StreamResponse:
         return await self._call(request, CBOR, request.match_info["operation"], request.path)
 
     async def _call(self, request: web.Request, codec: WireCodec, name: str, target: str) -> web.Response:
-        request_id = self.emulator.ids.request_id()
-        started = time.perf_counter()
-        status = 200
-        code = "-"
+        """The aiohttp path: whatever the fast path (``front.py``) declined, e.g. chunked bodies."""
         try:
             body = await request.read()
-            identity = self._identify(request, body)
+        except web.HTTPRequestEntityTooLarge:
+            reply = self.error_reply(codec, self.emulator.ids.request_id(), 413, "RequestEntityTooLargeException",
+                                     f"Request body exceeds {MAX_BODY_BYTES} bytes")
+        else:
+            reply = self.respond(codec, name, target, request.method, request.host, request.raw_path.split("?", 1)[0],
+                                 request.query_string, request.headers, body)
+            if reply.durable:
+                try:
+                    await self.emulator.store.flush()
+                except Exception as exc:
+                    reply = self.commit_failed(codec, reply, exc)
+        return web.Response(status=reply.status, body=reply.body, headers=reply.headers)
+
+    def respond(self, codec: WireCodec, name: str, target: str, method: str, host: str, path: str,
+                query_string: str, headers: Mapping[str, str], body: bytes) -> Reply:
+        """Run one call and frame its answer; the caller sends it once the store is durable (``Reply.durable``).
+
+        Synchronous on purpose: handlers never wait on I/O (state is in memory; the store
+        commits for a whole event-loop turn at once), so no task is needed per request.
+        """
+        request_id = self.emulator.ids.request_id()
+        started = time.perf_counter()
+        try:
+            identity = self._identify(method, host, path, query_string, headers, body)
             if not name:
                 raise UnknownOperationException(f"Unknown operation target {target!r}")
             ctx = RequestContext(
@@ -72,51 +107,45 @@ class ApiServer:
                 access_key=identity.access_key,
                 protocol=codec.name,
             )
-            output = await self.invoker.invoke(ctx, codec.decode(body))
-            response = web.Response(body=codec.encode(output), content_type=codec.content_type)
-            if codec is CBOR:
-                response.headers["smithy-protocol"] = "rpc-v2-cbor"
-        except web.HTTPRequestEntityTooLarge:
-            status, code = 413, "RequestEntityTooLargeException"
-            response = self._error(codec, status, code, f"Request body exceeds {MAX_BODY_BYTES} bytes")
+            output = self.invoker.call(ctx, codec.decode(body))
+            reply = Reply(200, [*codec.success_headers, ("x-amzn-RequestId", request_id)], codec.encode(output), True)
         except SigV4Error as exc:
-            status, code = exc.status, exc.code
-            response = self._error(codec, status, code, exc.message)
+            reply = self.error_reply(codec, request_id, exc.status, exc.code, exc.message)
         except GameLiftError as exc:
-            status, code = exc.status, exc.code
+            status = exc.status
             if isinstance(exc, UnknownOperationException) and codec is CBOR:
                 status = 404  # rpc-v2-cbor answers an unknown operation as an unknown route
-            response = self._error(codec, status, code, exc.message)
-        response.headers["x-amzn-RequestId"] = request_id
+            reply = self.error_reply(codec, request_id, status, exc.code, exc.message)
         if log.isEnabledFor(logging.INFO):
             log.info(
                 "op=%s protocol=%s status=%s error=%s request_id=%s ms=%.2f",
                 name or target,
                 codec.name,
-                status,
-                code,
+                reply.status,
+                reply.error_code,
                 request_id,
                 (time.perf_counter() - started) * 1000,
             )
-        return response
+        return reply
 
-    def _identify(self, request: web.Request, body: bytes) -> Any:
+    def _identify(self, method: str, host: str, path: str, query_string: str, headers: Mapping[str, str],
+                  body: bytes) -> Any:
         if self.verifier is None:
-            return read_identity(request.headers, request.query)
-        return self.verifier.verify(
-            request.method,
-            request.host,
-            request.raw_path.split("?", 1)[0],
-            request.query_string,
-            request.headers,
-            body,
-        )
+            return read_identity(headers, parse_qs(query_string, keep_blank_values=True) if query_string else None)
+        return self.verifier.verify(method, host, path, query_string, headers, body)
 
     @staticmethod
-    def _error(codec: WireCodec, status: int, code: str, message: str) -> web.Response:
-        response = web.Response(status=status, body=codec.error_body(code, message), content_type=codec.content_type)
-        response.headers.update(codec.error_headers(code))
-        return response
+    def error_reply(codec: WireCodec, request_id: str, status: int, code: str, message: str) -> Reply:
+        headers = [("Content-Type", codec.content_type), *codec.error_headers(code).items(),
+                   ("x-amzn-RequestId", request_id)]
+        return Reply(status, headers, codec.error_body(code, message), False, code)
+
+    def commit_failed(self, codec: WireCodec, reply: Reply, exc: BaseException) -> Reply:
+        """The store could not commit: nothing was acknowledged, so the caller may retry."""
+        log.error("store commit failed; answering InternalServiceException: %r", exc)
+        request_id = dict(reply.headers).get("x-amzn-RequestId", "")
+        return self.error_reply(codec, request_id, 500, "InternalServiceException",
+                                "gamelift-local could not write its database; the change may not survive a restart")
 
     # -- control API ------------------------------------------------------------
     async def state(self, request: web.Request) -> web.Response:
@@ -250,6 +279,7 @@ def build_app(emulator: Emulator) -> web.Application:
     endpoint = attach_endpoint(emulator)
     app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[protocol_errors])
     app[EMULATOR_KEY] = emulator
+    app[API_KEY] = api
     app.router.add_post("/", api.json_endpoint)
     app.router.add_post("/service/GameLift/operation/{operation}", api.cbor_endpoint)
     app.router.add_get("/_emulator/state", api.state)
@@ -284,3 +314,8 @@ def build_app(emulator: Emulator) -> web.Application:
     app.on_shutdown.append(on_shutdown)
     app.on_cleanup.append(on_cleanup)
     return app
+
+
+def api_front(app: web.Application) -> Callable[[web.Server], ApiFront]:
+    """The listening socket's protocol for ``app``: GameLift calls on the fast path, the rest to aiohttp."""
+    return lambda full_server: ApiFront(app[API_KEY], full_server, MAX_BODY_BYTES)

@@ -25,7 +25,7 @@ import asyncio
 import contextlib
 import dataclasses
 import enum
-import json
+import logging
 import sqlite3
 import types
 import typing
@@ -34,7 +34,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
+import orjson
+
 T = TypeVar("T")
+log = logging.getLogger("gamelift_local.store")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS record (
@@ -48,19 +51,6 @@ CREATE TABLE IF NOT EXISTS meta (
     value TEXT NOT NULL
 );
 """
-
-
-def to_document(obj: Any) -> Any:
-    """A dataclass (or value) as plain JSON-compatible data."""
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: to_document(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
-    if isinstance(obj, enum.Enum):
-        return obj.value
-    if isinstance(obj, dict):
-        return {k: to_document(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [to_document(v) for v in obj]
-    return obj
 
 
 @cache
@@ -105,43 +95,16 @@ def from_document(cls: type[T], doc: dict[str, Any]) -> T:
     return cls(**kwargs)
 
 
-def _needs_conversion(tp: Any) -> bool:
-    """Whether values of this type need more than json.dumps gives them (StrEnums and primitives do not)."""
-    if isinstance(tp, type):
-        if issubclass(tp, enum.Enum):
-            return not issubclass(tp, str | int)
-        return dataclasses.is_dataclass(tp)
-    return any(_needs_conversion(arg) for arg in typing.get_args(tp))
-
-
-@cache
-def _encoder(cls: type) -> Callable[[Any], dict[str, Any]]:
-    """A per-dataclass encoder: plain fields are copied as they are, only nested ones converted."""
-    hints = _field_types(cls)
-    plain = []
-    nested = []
-    for f in dataclasses.fields(cls):
-        (nested if _needs_conversion(hints[f.name]) else plain).append(f.name)
-
-    def encode(obj: Any) -> dict[str, Any]:
-        values = obj.__dict__
-        doc = {name: values[name] for name in plain}
-        for name in nested:
-            doc[name] = to_document(values[name])
-        return doc
-
-    return encode
-
-
-def encode_record(record: Any) -> str:
-    if dataclasses.is_dataclass(record) and not isinstance(record, type):
-        doc = _encoder(type(record))(record)
-    else:
-        doc = to_document(record)
-    return json.dumps(doc, separators=(",", ":"))
+def encode_record(record: Any) -> bytes:
+    """A record as a JSON document; orjson walks dataclasses, enums and nesting itself, in C."""
+    return orjson.dumps(record, option=orjson.OPT_NON_STR_KEYS)
 
 
 _DELETED = object()
+
+
+class DatabaseInUseError(RuntimeError):
+    """Another emulator holds the database file."""
 
 
 class Store:
@@ -151,15 +114,26 @@ class Store:
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute(f"PRAGMA synchronous={'FULL' if durable else 'OFF'}")
-        self._db.executescript(_SCHEMA)
+        self._db = sqlite3.connect(self.path, timeout=2.0, isolation_level=None, check_same_thread=False)
+        # One emulator owns its file: an exclusive lock halves the cost of a small commit (no
+        # shared-memory WAL index, no lock calls per transaction), and a second emulator started
+        # on the same file is refused here instead of serving state that diverges from ours.
+        try:
+            self._db.execute("PRAGMA locking_mode=EXCLUSIVE")
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute(f"PRAGMA synchronous={'FULL' if durable else 'OFF'}")
+            self._db.executescript(_SCHEMA)
+        except sqlite3.OperationalError as exc:
+            self._db.close()
+            if "locked" in str(exc):
+                raise DatabaseInUseError(f"{self.path} is in use by another gamelift-local process") from None
+            raise
         # (kind, id) -> live record (serialised at commit) or _DELETED.
         self._staged: dict[tuple[str, str], Any] = {}
         # The writes of the operation running now, merged into _staged when it succeeds.
         self._operation: dict[tuple[str, str], Any] | None = None
-        self._flushing: asyncio.Future[None] | None = None
+        # Who waits for the commit scheduled for this event-loop turn (empty: none scheduled).
+        self._waiters: list[Callable[[BaseException | None], None]] = []
 
     # -- writes -------------------------------------------------------------
     def put(self, kind: str, record_id: str, record: Any) -> None:
@@ -223,25 +197,49 @@ class Store:
         A request that changed nothing still waits for a commit in flight, so
         it never reports state that a crash could take back.
         """
-        if self._flushing is None:
-            if not self._staged:
-                return
-            loop = asyncio.get_running_loop()
-            self._flushing = loop.create_future()
-            loop.call_soon(self._flush_now)
-        await asyncio.shield(self._flushing)
+        if not self._waiters and not self._staged:
+            return
+        future = asyncio.get_running_loop().create_future()
+
+        def settle(exc: BaseException | None) -> None:
+            if future.done():
+                return  # its waiter was cancelled
+            if exc is None:
+                future.set_result(None)
+            else:
+                future.set_exception(exc)
+
+        self.when_durable(settle)
+        await future
+
+    def when_durable(self, callback: Callable[[BaseException | None], None]) -> None:
+        """Call ``callback(None)`` once everything staged so far is committed, or with the commit's error.
+
+        The callback form of ``flush`` for code that answers from a protocol callback
+        (the HTTP fast path) and so has no task to suspend. Called at once when there
+        is nothing to wait for; otherwise from the commit, which runs once per event-loop
+        turn for all waiters.
+        """
+        if self._waiters:
+            self._waiters.append(callback)  # a commit is already scheduled for this turn
+        elif self._staged:
+            self._waiters.append(callback)
+            asyncio.get_running_loop().call_soon(self._flush_now)
+        else:
+            callback(None)
 
     def _flush_now(self) -> None:
-        future, self._flushing = self._flushing, None
+        waiters, self._waiters = self._waiters, []
+        error: BaseException | None = None
         try:
             self.commit()
         except Exception as exc:  # every waiter learns of the failure
-            if future is not None and not future.done():
-                future.set_exception(exc)
-                future.exception()  # mark retrieved: the waiters re-raise it
-            return
-        if future is not None and not future.done():
-            future.set_result(None)
+            error = exc
+        for callback in waiters:
+            try:
+                callback(error)
+            except Exception:  # one waiter's bug must not strand the others
+                log.exception("a commit waiter failed")
 
     @property
     def has_staged(self) -> bool:
@@ -249,11 +247,11 @@ class Store:
     # -- reads (startup only; services keep their state in memory) -----------
     def load(self, kind: str, cls: type[T]) -> Iterator[T]:
         for (body,) in self._db.execute("SELECT body FROM record WHERE kind = ?", (kind,)):
-            yield from_document(cls, json.loads(body))
+            yield from_document(cls, orjson.loads(body))
 
     def load_raw(self, kind: str) -> Iterator[tuple[str, dict[str, Any]]]:
         for record_id, body in self._db.execute("SELECT id, body FROM record WHERE kind = ?", (kind,)):
-            yield record_id, json.loads(body)
+            yield record_id, orjson.loads(body)
 
     def counts(self) -> dict[str, int]:
         return dict(self._db.execute("SELECT kind, count(*) FROM record GROUP BY kind").fetchall())

@@ -91,3 +91,25 @@ def test_sigkill_loses_nothing(tmp_path: Path) -> None:
         assert statuses == {"p1": "TIMEDOUT", "p2": "TIMEDOUT", "p3": "TIMEDOUT"}
     finally:
         second.stop()
+
+
+def test_a_second_emulator_on_the_same_database_is_refused(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    db = str(tmp_path / "state.db")
+    first = EmulatorProcess(db, args=["--clock", "manual"]).start()
+    try:
+        gl = gamelift_client(first.url, "json")
+        gl.create_build(Name="owned")
+        second = subprocess.run(
+            [sys.executable, "-m", "infra.emulator", "serve", "--database", db, "--port", "0",
+             "--data-dir", str(tmp_path / "data2")],
+            capture_output=True, text=True, timeout=60,
+        )
+        assert second.returncode == 1
+        assert "in use by another gamelift-local" in second.stderr
+        # The first one is undisturbed.
+        assert [b["Name"] for b in gl.list_builds()["Builds"]] == ["owned"]
+    finally:
+        first.stop()

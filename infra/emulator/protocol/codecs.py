@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import cbor2
+import orjson
 
 from infra.emulator.errors import SerializationException
 
@@ -26,6 +27,8 @@ ERROR_NAMESPACE = "com.amazonaws.gamelift"
 class WireCodec:
     name: str
     content_type: str
+    # Headers of every successful answer in this protocol.
+    success_headers: ClassVar[tuple[tuple[str, str], ...]] = ()
 
     def decode(self, body: bytes) -> Any:
         raise NotImplementedError
@@ -41,6 +44,8 @@ class WireCodec:
 
 
 class JsonCodec(WireCodec):
+    success_headers = (("Content-Type", "application/x-amz-json-1.1"),)
+
     def __init__(self) -> None:
         super().__init__("json", "application/x-amz-json-1.1")
 
@@ -48,12 +53,12 @@ class JsonCodec(WireCodec):
         if not body.strip():
             return {}
         try:
-            return json.loads(body)
-        except (ValueError, RecursionError) as exc:
+            return orjson.loads(body)
+        except ValueError as exc:  # also invalid UTF-8, lone surrogates, NaN and nesting deeper than 1024
             raise SerializationException(f"Malformed JSON request body: {exc}") from None
 
     def encode(self, value: Any) -> bytes:
-        return json.dumps(value, separators=(",", ":")).encode()
+        return orjson.dumps(value)
 
     def error_headers(self, code: str) -> dict[str, str]:
         return {"x-amzn-ErrorType": code}
@@ -78,11 +83,19 @@ class CborCodec(WireCodec):
     def encode(self, value: Any) -> bytes:
         return cbor2.dumps(value)
 
+    success_headers = (("Content-Type", "application/cbor"), ("smithy-protocol", "rpc-v2-cbor"))
+
     def error_headers(self, code: str) -> dict[str, str]:
         return {"smithy-protocol": "rpc-v2-cbor"}
 
     def error_body(self, code: str, message: str) -> bytes:
         return cbor2.dumps({"__type": f"{ERROR_NAMESPACE}#{code}", "message": message})
+
+
+def operation_from_target(target: str) -> str:
+    """awsJson1_1's ``X-Amz-Target: GameLift.CreateFleet`` -> ``CreateFleet``; not addressed to GameLift -> ""."""
+    prefix, _, name = target.partition(".")
+    return name if prefix == "GameLift" else ""
 
 
 JSON = JsonCodec()

@@ -55,8 +55,46 @@ class Invoker:
             self._converters[key] = conv
         return conv
 
+    def call(self, ctx: RequestContext, body: Any) -> Any:
+        """Validate, run the handler, shape: the wire-ready output for ``ctx.protocol``, or GameLiftError.
+
+        The handler's writes are staged in the store, not yet committed: the caller
+        acknowledges only after ``store.flush()`` (or ``store.when_durable``).
+        """
+        registered, params = self._admit(ctx, body)
+        if registered.is_async:
+            raise RuntimeError(f"{ctx.operation} has an async handler: use Invoker.invoke")
+        return self._run(ctx, registered, params)
+
+    def _run(self, ctx: RequestContext, registered: Registered, params: dict[str, Any]) -> Any:
+        try:
+            with self.emulator.store.operation():
+                result = registered.handler(self.emulator, ctx, params)
+                return self._converter(ctx.operation, ctx.protocol)(result if result is not None else {})
+        except GameLiftError:
+            raise
+        except Exception:
+            raise self._internal_error(ctx) from None
+
     async def invoke(self, ctx: RequestContext, body: Any) -> Any:
-        """Returns the wire-ready output for ``ctx.protocol``, or raises GameLiftError."""
+        """``call`` for any handler, sync or async, returning once the writes are committed."""
+        registered, params = self._admit(ctx, body)
+        if not registered.is_async:
+            output = self._run(ctx, registered, params)
+        else:
+            # An async handler may interleave with others; its writes go straight to the shared stage.
+            try:
+                result = await registered.handler(self.emulator, ctx, params)  # type: ignore[misc]
+                output = self._converter(ctx.operation, ctx.protocol)(result if result is not None else {})
+            except GameLiftError:
+                raise
+            except Exception:
+                raise self._internal_error(ctx) from None
+        # Acknowledge only what is on disk (shared with the other requests of this loop turn).
+        await self.emulator.store.flush()
+        return output
+
+    def _admit(self, ctx: RequestContext, body: Any) -> tuple[Registered, dict[str, Any]]:
         name = ctx.operation
         registered = self.handlers.get(name)
         if registered is None:
@@ -66,32 +104,18 @@ class Invoker:
                 )
             raise UnknownOperationException(f"Unknown operation {name}")
         try:
-            params = self._validator(name)(body)
+            return registered, self._validator(name)(body)
         except BodyNotAnObjectError as exc:
             raise SerializationException(str(exc)) from None
         except InputValidationError as exc:
             raise InvalidRequestException(str(exc)) from None
-        store = self.emulator.store
-        try:
-            if registered.is_async:
-                # An async handler may interleave with others; its writes go
-                # straight to the shared stage.
-                result = await registered.handler(self.emulator, ctx, params)  # type: ignore[misc]
-                output = self._converter(name, ctx.protocol)(result if result is not None else {})
-            else:
-                with store.operation():
-                    result = registered.handler(self.emulator, ctx, params)
-                    output = self._converter(name, ctx.protocol)(result if result is not None else {})
-        except GameLiftError:
-            raise
-        except Exception:
-            log.exception("operation=%s request_id=%s failed", name, ctx.request_id)
-            raise InternalServiceException(
-                f"gamelift-local failed while handling {name} (request {ctx.request_id}); see its log"
-            ) from None
-        # Acknowledge only what is on disk (shared with the other requests of this loop turn).
-        await store.flush()
-        return output
+
+    @staticmethod
+    def _internal_error(ctx: RequestContext) -> InternalServiceException:
+        log.exception("operation=%s request_id=%s failed", ctx.operation, ctx.request_id)
+        return InternalServiceException(
+            f"gamelift-local failed while handling {ctx.operation} (request {ctx.request_id}); see its log"
+        )
 
 
 def _no_input(body: Any) -> dict[str, Any]:
