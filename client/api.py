@@ -178,12 +178,12 @@ class GameApi:
         return self.login_info
 
     async def sign_up_or_login(self, username: str, password: str) -> Login:
-        """Log in, creating the account first if it does not exist (bots, and the demo)."""
-        try:
-            return await self.login(username, password)
-        except ApiError as exc:
-            if exc.code != "invalid_credentials":
-                raise
+        """Log in, creating the account first if it does not exist (bots, and the demo).
+
+        Sign-up comes first: "taken" costs the service no password hashing, and trying to log in to
+        an account that does not exist yet would be a failed login, which external_auth throttles
+        per client address (many bots from one machine would soon be refused).
+        """
         try:
             await self.sign_up(username, password)
         except ApiError as exc:

@@ -7,6 +7,8 @@ reason, mapped the same way.
 
 from __future__ import annotations
 
+import math
+
 # Wire codes from external_auth and the backend, in a player's words.
 FRIENDLY: dict[str, str] = {
     "invalid_credentials": "Wrong username or password.",
@@ -14,6 +16,7 @@ FRIENDLY: dict[str, str] = {
     "invalid_token": "Your login has expired. Please log in again.",
     "missing_token": "Please log in first.",
     "rate_limited": "Slow down a little, then try again.",
+    "login_throttled": "Too many failed logins. Please wait, then try again.",
     "no_capacity": "All game servers are busy right now. Try again in a moment.",
     "upstream_unavailable": "The game service is unavailable right now. Try again in a moment.",
     "upstream_timeout": "The game took too long to start. Try again.",
@@ -24,6 +27,10 @@ FRIENDLY: dict[str, str] = {
     "not_found": "That session no longer exists. Refresh the list.",
     "internal_error": "Something went wrong on our side. Try again.",
 }
+
+
+def _duration(seconds: float) -> str:
+    return f"{math.ceil(seconds)} s" if seconds < 90 else f"{math.ceil(seconds / 60)} min"
 
 
 class ClientError(Exception):
@@ -52,6 +59,8 @@ class ApiError(ClientError):
         if friendly is None:
             # Validation messages ("username must be 3-32 characters ...") are written for players already.
             friendly = message if status == 400 or status == 409 else f"Request failed ({status}): {message}"
+        if status == 429 and retry_after and code in FRIENDLY:
+            friendly = f"{friendly.rstrip('.')} in {_duration(retry_after)}."
         super().__init__(friendly)
         self.status, self.code, self.detail = status, code, message
         self.request_id, self.retry_after = request_id, retry_after

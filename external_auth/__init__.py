@@ -8,6 +8,7 @@ game servers as PlayerData. Nothing a client sends can change what a server is t
 
 Modules: ``config`` (flags and ``EXTERNAL_AUTH_*`` variables), ``store`` (SQLite), ``passwords``
 (scrypt), ``catalogue`` (tiers and cosmetic items), ``accounts`` (sign-up, login, subscriptions),
+``throttle`` (failed-login back-off and per-address limits), ``client_address`` (the address it counts),
 ``keys`` (RSA signing keys, rotation, JWKS), ``tokens`` (JWT issuing), ``service_auth`` (the HMAC
 scheme for service-to-service calls), ``app`` (HTTP routes), ``cli`` (``python -m external_auth``).
 """

@@ -13,7 +13,7 @@ from external_auth import catalogue, passwords
 from external_auth.catalogue import Tier
 from external_auth.store import Account, AuthStore, UsernameTaken
 
-USERNAME = re.compile(r"^[A-Za-z0-9_.-]{3,32}$")
+USERNAME = re.compile(r"[A-Za-z0-9_.-]{3,32}")
 PLAYER_ID = re.compile(r"^player-[0-9a-f]{32}$")
 MIN_PASSWORD, MAX_PASSWORD = 8, 128
 MAX_DISPLAY_NAME = 32
@@ -67,7 +67,7 @@ class Subscription:
 
 
 def check_username(username: Any) -> str:
-    if not isinstance(username, str) or not USERNAME.match(username):
+    if not isinstance(username, str) or not USERNAME.fullmatch(username):
         raise AccountError("username must be 3-32 characters: letters, digits, '_', '.', '-'")
     return username
 
@@ -112,7 +112,9 @@ class Accounts:
         return account
 
     async def login(self, username: str, password: str) -> Account:
-        account = self.store.account_by_username(username)
+        # A name sign-up would refuse cannot exist; not asking the store also keeps strings it cannot
+        # encode (JSON allows lone surrogates) from becoming a 500 that answers faster than a 401.
+        account = self.store.account_by_username(username) if USERNAME.fullmatch(username) else None
         if account is None:
             # Same cost and same answer as a wrong password: no way to probe which names exist.
             await asyncio.to_thread(passwords.burn_time, password, self.scrypt_log2_n)

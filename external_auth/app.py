@@ -3,7 +3,7 @@
 | route | who calls it | authenticated by |
 | --- | --- | --- |
 | ``POST /v1/accounts`` | a player signing up | nothing |
-| ``POST /v1/login`` | a player | username and password |
+| ``POST /v1/login`` | a player | username and password (throttled: 429 + ``Retry-After``) |
 | ``GET /.well-known/jwks.json`` | the backend (any verifier) | nothing: public keys |
 | ``GET``/``POST /v1/subscription`` | a player: see / buy a plan (stub shop) | the player's token |
 | ``GET /v1/service/players/{playerId}/subscription`` | the backend | an HMAC service key |
@@ -34,10 +34,12 @@ from external_auth.accounts import (
     check_password,
     check_username,
 )
+from external_auth.client_address import client_address
 from external_auth.config import AuthConfig
 from external_auth.keys import KeyRing
 from external_auth.service_auth import ServiceAuthError, ServiceVerifier
 from external_auth.store import AuthStore
+from external_auth.throttle import LoginThrottle
 from external_auth.tokens import TokenIssuer
 
 log = logging.getLogger("external_auth.http")
@@ -61,6 +63,7 @@ class Services:
     tokens: TokenIssuer
     service_verifier: ServiceVerifier
     admin_verifier: ServiceVerifier
+    login_throttle: LoginThrottle
     clock: Callable[[], float]
 
 
@@ -158,7 +161,22 @@ async def login(request: web.Request) -> web.Response:
     username, password = payload.get("username"), payload.get("password")
     if not isinstance(username, str) or not isinstance(password, str) or len(password) > 1024:
         raise HttpError(400, "invalid_request", "username and password must be strings")
+    # Throttled before the password is looked at: a refused guess costs us no scrypt work. Unknown
+    # usernames are throttled exactly like known ones, so a 429 says nothing about which names exist.
+    forwarded_for = ",".join(request.headers.getall("X-Forwarded-For", []))
+    address = client_address(request.remote, forwarded_for, s.config.trusted_proxies)
+    admission = s.login_throttle.admit(username, address)
+    if not admission.allowed:
+        wait = admission.retry_after
+        log.info(
+            "event=login_throttled",
+            extra={"request_id": request["request_id"], "client": address, "limit": admission.limit, "wait": wait},
+        )
+        raise HttpError(
+            429, "login_throttled", f"too many failed logins; try again in {wait} s", {"Retry-After": str(wait)}
+        )
     account = await s.accounts.login(username, password)
+    s.login_throttle.succeeded(admission)
     request["player_id"] = account.player_id
     subscription = s.accounts.subscription(account.player_id)
     issued = s.tokens.issue(account.player_id, account.username, subscription.tier, s.clock())
@@ -259,7 +277,9 @@ async def health(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-def build_services(config: AuthConfig, clock: Callable[[], float] = time.time) -> Services:
+def build_services(
+    config: AuthConfig, clock: Callable[[], float] = time.time, monotonic: Callable[[], float] = time.monotonic
+) -> Services:
     store = AuthStore(config.database)
     keys = KeyRing(store, bits=config.rsa_key_bits)
     keys.ensure_signing_key(clock())
@@ -271,6 +291,8 @@ def build_services(config: AuthConfig, clock: Callable[[], float] = time.time) -
         tokens=TokenIssuer(keys, config.issuer, config.audience, config.token_ttl_seconds),
         service_verifier=ServiceVerifier(config.service_keys, config.service_clock_skew_seconds),
         admin_verifier=ServiceVerifier(config.admin_keys, config.service_clock_skew_seconds),
+        # Waits are measured on a monotonic clock: a wall-clock step must not lift or stretch them.
+        login_throttle=LoginThrottle(config.login, monotonic),
         clock=clock,
     )
 

@@ -15,7 +15,9 @@ import os
 import sys
 import time
 
+from external_auth.client_address import parse_networks
 from external_auth.config import AuthConfig, parse_credentials
+from external_auth.throttle import ThrottlePolicy
 from infra.stack import json_logs as logs
 from infra.stack.serving import run_until_stopped, serve_app
 
@@ -46,6 +48,29 @@ def _parser() -> argparse.ArgumentParser:
         help="ID:SECRET[,ID:SECRET]: callers of /v1/admin/*",
     )
     serve.add_argument("--scrypt-log2-n", type=int, default=d.scrypt_log2_n)
+    login = d.login
+    serve.add_argument(
+        "--login-max-failures",
+        type=int,
+        default=login.max_failures,
+        help="consecutive failed logins of one username from one address before the back-off (0: off)",
+    )
+    serve.add_argument("--login-base-delay-seconds", type=float, default=login.base_delay, help="the first back-off")
+    serve.add_argument(
+        "--login-max-delay-seconds", type=float, default=login.max_delay, help="the back-off doubles up to this"
+    )
+    serve.add_argument(
+        "--login-address-max-failures",
+        type=int,
+        default=login.address_max_failures,
+        help="failed logins from one address, any usernames, per window (0: off)",
+    )
+    serve.add_argument("--login-address-window-seconds", type=float, default=login.address_window)
+    serve.add_argument(
+        "--trusted-proxies",
+        default=",".join(map(str, d.trusted_proxies)),
+        help="ADDRESS|CIDR[,...]: proxies whose X-Forwarded-For names the client (default: none, header ignored)",
+    )
     serve.add_argument("--max-body-bytes", type=int, default=d.max_body_bytes)
     serve.add_argument("--ready-file", help='write {"port": N, "url": ..., "pid": ...} here once listening')
     serve.add_argument("--log-level", default=d.log_level)
@@ -73,6 +98,14 @@ def _config(args: argparse.Namespace) -> AuthConfig:
         service_keys=parse_credentials(args.service_keys),
         admin_keys=parse_credentials(args.admin_keys),
         scrypt_log2_n=args.scrypt_log2_n,
+        login=ThrottlePolicy(
+            max_failures=args.login_max_failures,
+            base_delay=args.login_base_delay_seconds,
+            max_delay=args.login_max_delay_seconds,
+            address_max_failures=args.login_address_max_failures,
+            address_window=args.login_address_window_seconds,
+        ),
+        trusted_proxies=parse_networks(args.trusted_proxies),
         max_body_bytes=args.max_body_bytes,
         log_level=args.log_level,
     )
@@ -117,14 +150,14 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
         argv = ["serve", *argv]
-    args = _parser().parse_args(argv)
-    if args.command in ("rotate-keys", "end-rollover"):
-        return _keys_command(args)
     try:
-        config = _config(args)
+        args = _parser().parse_args(argv)  # its defaults come from EXTERNAL_AUTH_*, which may be nonsense
+        config = None if args.command in ("rotate-keys", "end-rollover") else _config(args)
     except ValueError as exc:
         print(f"external_auth: {exc}", file=sys.stderr)
         return 2
+    if config is None:
+        return _keys_command(args)
     logs.configure(config.log_level)
     return run_until_stopped(serve(config, args.ready_file))
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from external_auth.client_address import Network, parse_networks
+from external_auth.throttle import ThrottlePolicy
+
 
 def _env(name: str, default: str) -> str:
     return os.environ.get(f"EXTERNAL_AUTH_{name}", default)
@@ -22,6 +25,17 @@ def parse_credentials(text: str) -> dict[str, str]:
             raise ValueError(f"the secret of credential {key_id!r} is shorter than 16 characters")
         table[key_id] = secret
     return table
+
+
+def login_policy_from_env() -> ThrottlePolicy:
+    d = ThrottlePolicy()
+    return ThrottlePolicy(
+        max_failures=int(_env("LOGIN_MAX_FAILURES", str(d.max_failures))),
+        base_delay=float(_env("LOGIN_BASE_DELAY_SECONDS", str(d.base_delay))),
+        max_delay=float(_env("LOGIN_MAX_DELAY_SECONDS", str(d.max_delay))),
+        address_max_failures=int(_env("LOGIN_ADDRESS_MAX_FAILURES", str(d.address_max_failures))),
+        address_window=float(_env("LOGIN_ADDRESS_WINDOW_SECONDS", str(d.address_window))),
+    )
 
 
 @dataclass
@@ -47,5 +61,12 @@ class AuthConfig:
     service_clock_skew_seconds: int = field(default_factory=lambda: int(_env("SERVICE_CLOCK_SKEW_SECONDS", "60")))
     # scrypt cost (N = 2**log2_n); 2**15 with r=8 uses 32 MiB and tens of milliseconds per hash.
     scrypt_log2_n: int = field(default_factory=lambda: int(_env("SCRYPT_LOG2_N", "15")))
+    # Login throttling (external_auth/throttle.py): LOGIN_MAX_FAILURES (5) consecutive failures of one
+    # username from one address, then a back-off from LOGIN_BASE_DELAY_SECONDS (1) doubling to
+    # LOGIN_MAX_DELAY_SECONDS (900); and LOGIN_ADDRESS_MAX_FAILURES (20) failures per
+    # LOGIN_ADDRESS_WINDOW_SECONDS (300) from one address across usernames. 0 failures turns a limit off.
+    login: ThrottlePolicy = field(default_factory=login_policy_from_env)
+    # Proxies (addresses or CIDR blocks) whose X-Forwarded-For names the client; empty: the header is ignored.
+    trusted_proxies: tuple[Network, ...] = field(default_factory=lambda: parse_networks(_env("TRUSTED_PROXIES", "")))
     max_body_bytes: int = field(default_factory=lambda: int(_env("MAX_BODY_BYTES", "16384")))
     log_level: str = field(default_factory=lambda: _env("LOG_LEVEL", "INFO"))

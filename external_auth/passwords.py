@@ -25,10 +25,11 @@ class InvalidHash(ValueError):
 
 def _scrypt(password: str, salt: bytes, log2_n: int, r: int, p: int) -> bytes:
     n = 1 << log2_n
+    # surrogatepass: JSON can carry lone surrogates, which strict UTF-8 refuses (a 500); every other
+    # string encodes exactly as before, so existing hashes still verify.
+    secret = password.encode("utf-8", "surrogatepass")
     # maxmem must cover 128 * N * r bytes, plus OpenSSL's slack.
-    return hashlib.scrypt(
-        password.encode("utf-8"), salt=salt, n=n, r=r, p=p, maxmem=256 * n * r + (1 << 20), dklen=DIGEST_BYTES
-    )
+    return hashlib.scrypt(secret, salt=salt, n=n, r=r, p=p, maxmem=256 * n * r + (1 << 20), dklen=DIGEST_BYTES)
 
 
 def _b64(data: bytes) -> str:
