@@ -38,12 +38,22 @@ def test_refused_requests_do_not_dig_a_deeper_hole() -> None:
 
 
 def test_full_buckets_are_forgotten() -> None:
-    buckets = TokenBuckets(rate=1.0, burst=2, max_keys=3)
+    buckets = TokenBuckets(rate=1.0, burst=2, max_keys=10)
     for name in "abcd":
         buckets.take(name, 0.0)
-    assert len(buckets) == 4  # none was full yet, so none could be dropped
+    assert buckets.prune(0.5) == 0  # none has refilled yet
     assert buckets.prune(10.0) == 4
     assert len(buckets) == 0
+
+
+def test_memory_stays_bounded_when_every_bucket_is_busy() -> None:
+    buckets = TokenBuckets(rate=0.001, burst=1, max_keys=100)
+    for k in range(1000):
+        buckets.take(f"p{k}", 0.0)  # none refills: pruning alone could drop nothing
+        assert len(buckets) <= 100
+    # The most recently used player keeps its (empty) bucket; the least recently used were let go.
+    assert not buckets.take("p999", 0.0).allowed
+    assert buckets.take("p0", 0.0).allowed
 
 
 @pytest.mark.parametrize(("rate", "burst"), [(0, 1), (-1, 1), (1, 0)])
