@@ -26,8 +26,13 @@ lint: install
 emulator: install
 	$(VENV)/bin/gamelift-local
 
+# Every benchmark, with plots (matplotlib comes with the `bench` extra).
 bench: install
+	$(PY) -m pip install -q -e '.[dev,bench]'
 	$(PY) -m bench control_plane
+	$(PY) -m bench fleet_start
+	$(PY) -m bench backend_quickplay
+	$(PY) -m bench server_tick
 
 clean:
 	rm -rf $(VENV) .gamelift-local .pytest_cache .ruff_cache .hypothesis
