@@ -35,13 +35,20 @@ log = logging.getLogger("gamelift_local.http")
 MAX_BUFFERED_BYTES = 4 * 1024 * 1024
 
 
+# Takes a connection whose request is a WebSocket upgrade: (transport, head, bytes after the head, TLS?) ->
+# the protocol it installed on the transport, or None to leave the request to aiohttp.
+UpgradeTaker = Callable[[asyncio.Transport, http1.RequestHead, bytes, bool], "asyncio.Protocol | None"]
+
+
 class ApiFront:
     """Makes one ``ApiConnection`` per accepted socket and remembers them, to close them at shutdown."""
 
-    def __init__(self, api: ApiServer, full_server: Callable[[], asyncio.Protocol], max_body: int) -> None:
+    def __init__(self, api: ApiServer, full_server: Callable[[], asyncio.Protocol], max_body: int,
+                 upgrades: UpgradeTaker | None = None) -> None:
         self.api = api
         self.full_server = full_server
         self.max_body = max_body
+        self.upgrades = upgrades
         self.store = api.emulator.store
         self.date = http1.DateHeader()
         self.connections: set[ApiConnection] = set()
@@ -161,9 +168,11 @@ class ApiConnection(asyncio.Protocol):
 
     # -- the rest of HTTP --------------------------------------------------------------------
     def _hand_over(self) -> None:
-        """Give the connection, and what it sent from this request on, to aiohttp."""
+        """Give the connection, and what it sent from this request on, to aiohttp (or the SDK endpoint)."""
         transport = self.transport
         assert transport is not None
+        if self.front.upgrades is not None and self._upgrade(transport):
+            return
         handler = self.front.full_server()
         self.front.connections.discard(self)
         self.front.handed_over += 1
@@ -175,6 +184,29 @@ class ApiConnection(asyncio.Protocol):
             transport.resume_reading()
         if pending:
             handler.data_received(pending)
+
+    def _upgrade(self, transport: asyncio.Transport) -> bool:
+        """A server SDK's WebSocket upgrade goes straight to the SDK endpoint's own protocol."""
+        end = self.buffer.find(http1.HEAD_END, 0, http1.MAX_HEAD_BYTES + 4)
+        if end < 0:
+            return False
+        head = http1.parse_head(bytes(self.buffer[:end]))
+        if (
+            head is None
+            or head.method != "GET"
+            or head.headers.get("upgrade", "").lower() != "websocket"
+            or head.path.startswith("/_emulator/")
+        ):
+            return False
+        assert self.front.upgrades is not None
+        if self.front.upgrades(transport, head, bytes(self.buffer[end + 4 :]), False) is None:
+            return False
+        self.front.connections.discard(self)
+        self.transport = None
+        self.buffer = bytearray()
+        if self.read_paused:
+            transport.resume_reading()
+        return True
 
     def close(self) -> None:
         if self.transport is not None:

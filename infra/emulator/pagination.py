@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 from collections.abc import Sequence
 from typing import TypeVar
 
@@ -17,7 +18,9 @@ from infra.emulator.errors import InvalidRequestException
 T = TypeVar("T")
 
 
+@functools.lru_cache(maxsize=4096)
 def _encode(listing: str, offset: int) -> str:
+    # Cached: busy listings (a fleet's search results) hand out the same few tokens over and over.
     return base64.urlsafe_b64encode(f"{listing}:{offset}".encode()).decode().rstrip("=")
 
 

@@ -29,6 +29,9 @@ def _describe(emu: Emulator, p: dict[str, Any]) -> tuple[list[Any], str | None]:
 
 @operation("DescribeGameSessions")
 def describe_game_sessions(emu: Emulator, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+    if len(p) == 1 and "GameSessionId" in p:
+        # A backend polling one session, the commonest call: what ``describe`` answers when given only an id.
+        return {"GameSessions": [emu.game_sessions.get(p["GameSessionId"]).to_api()], "NextToken": None}
     sessions, token = _describe(emu, p)
     return {"GameSessions": [s.to_api() for s in sessions], "NextToken": token}
 

@@ -233,25 +233,30 @@ class ProcessLauncher:
             return False
         return True
 
-    def _build_files(self, fleet: Fleet) -> Path | None:
+    def _build_path(self, fleet: Fleet) -> str | None:
         if not fleet.build_id:
             return None
         try:
             build = self.emulator.builds.get(fleet.build_id)
         except GameLiftError:
             return None  # deleted since: nothing to launch from
-        path = getattr(build, "local_path", None)
+        return getattr(build, "local_path", None) or None
+
+    def _build_files(self, fleet: Fleet) -> Path | None:
+        path = self._build_path(fleet)
         return Path(path) if path else None
 
     def executable(self, fleet: Fleet, server_process: dict[str, Any]) -> PurePosixPath | None:
         """The launch path inside the build when it is an executable file there (else None: simulate)."""
         if not self.enabled():
             return None
-        files = self._build_files(fleet)
-        if files is None:
+        # Asked for every process a fleet starts: the Path is only built when the answer is not known yet.
+        local = self._build_path(fleet)
+        if local is None:
             return None
         key = (str(fleet.build_id), server_process["LaunchPath"])
         if key not in self._decisions:
+            files = Path(local)
             relative = relative_launch_path(server_process["LaunchPath"])
             runnable = False
             if relative is not None:

@@ -84,18 +84,33 @@ def port_ranges(permissions: Iterable[dict[str, Any]]) -> list[tuple[int, int]]:
 
 
 class PortAllocator:
-    """Which ports are held, per scope; the lowest free port in range goes to the next process."""
+    """Which ports are held, per scope; the lowest free port in range goes to the next process.
+
+    A fleet allocates a port for every process it starts, usually right after
+    releasing one, so each scope remembers, for the ranges it was last asked
+    about, a floor below which every port in range is held: a scan starts
+    there instead of walking the held ports from the bottom each time.
+    """
 
     def __init__(self) -> None:
         self._held: dict[str, set[int]] = {}
+        # scope -> (the ranges of its last allocation, the floor for them)
+        self._floors: dict[str, tuple[tuple[tuple[int, int], ...], int]] = {}
 
     def allocate(self, scope: str, ranges: list[tuple[int, int]]) -> int | None:
-        held = self._held.setdefault(scope, set())
+        held = self._held.get(scope)
+        if held is None:
+            held = self._held[scope] = set()
+        key = tuple(ranges)
+        known = self._floors.get(scope)
+        floor = known[1] if known is not None and known[0] == key else 0
         for low, high in ranges:
-            for port in range(low, high + 1):
+            for port in range(max(low, floor), high + 1):
                 if port not in held:
                     held.add(port)
+                    self._floors[scope] = (key, port + 1)
                     return port
+        self._floors[scope] = (key, max((high + 1 for _low, high in ranges), default=0))
         return None
 
     def hold(self, scope: str, port: int) -> None:
@@ -109,9 +124,13 @@ class PortAllocator:
             held.discard(port)
             if not held:
                 del self._held[scope]
+        known = self._floors.get(scope)
+        if known is not None and port < known[1]:
+            self._floors[scope] = (known[0], port)
 
     def held(self, scope: str) -> frozenset[int]:
         return frozenset(self._held.get(scope, ()))
 
     def clear(self) -> None:
         self._held.clear()
+        self._floors.clear()

@@ -14,6 +14,7 @@ simulated processes when they load.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -70,13 +71,17 @@ class ServerProcess:
     def __setattr__(self, name: str, value: Any) -> None:
         # The table's placement indexes follow status and game session changes,
         # so callers can simply assign (process.status = ACTIVE) and placement
-        # stays O(1) with thousands of processes.
-        old = self.__dict__.get(name)
-        object.__setattr__(self, name, value)
+        # stays O(1) with thousands of processes. Every other attribute (and
+        # every field while __init__ runs) takes the plain path at once.
         if name in _INDEXED:
-            table: ProcessTable | None = self.__dict__.get("_table")
+            values = self.__dict__
+            table: ProcessTable | None = values.get("_table")
             if table is not None:
+                old = values.get(name)
+                object.__setattr__(self, name, value)
                 table._changed(self, name, old)
+                return
+        object.__setattr__(self, name, value)
 
     @classmethod
     def on_instance(
@@ -89,8 +94,20 @@ class ServerProcess:
         started_at: float,
         **state: Any,
     ) -> ServerProcess:
-        """A process for one runtime-configuration entry on a managed fleet's instance (real or simulated)."""
-        return cls(
+        """A process for one runtime-configuration entry on a managed fleet's instance (real or simulated).
+
+        Built as the generated ``__init__`` would build it, but filling the
+        instance dict at once: ``__init__`` sends every field through
+        ``__setattr__`` above, and a fleet starts a process for every game
+        session that ends.
+        """
+        unknown = state.keys() - _FIELDS.keys()
+        if unknown:
+            raise TypeError(f"ServerProcess has no field(s) {sorted(unknown)}")
+        process = cls.__new__(cls)
+        values = process.__dict__
+        values.update(_FIELDS)  # every field, in declaration order, at its default
+        values.update(
             process_id=process_id,
             fleet_id=fleet.fleet_id,
             location=instance.location,
@@ -104,13 +121,33 @@ class ServerProcess:
             started_at=started_at,
             **state,
         )
+        for name, factory in _FACTORIES.items():
+            if name not in _SET_BY_ON_INSTANCE and name not in state:
+                values[name] = factory()
+        return process
 
     @property
     def idle(self) -> bool:
         return self.status == ProcessStatus.ACTIVE and self.game_session_id is None
 
+    @property
+    def key(self) -> tuple[str, str | None]:
+        """The runtime-configuration entry this process runs: (launch path, parameters)."""
+        return (self.launch_path or "", self.parameters)
+
 
 _INDEXED = frozenset({"status", "game_session_id"})
+# ServerProcess.on_instance: each field's default (None for those without one), in declaration order, and the
+# fields with a default factory, called per process unless on_instance or its caller gives a value.
+_FIELDS: dict[str, Any] = {
+    f.name: None if f.default is dataclasses.MISSING else f.default for f in dataclasses.fields(ServerProcess)
+}
+_FACTORIES: dict[str, Callable[[], Any]] = {
+    f.name: f.default_factory for f in dataclasses.fields(ServerProcess) if f.default_factory is not dataclasses.MISSING
+}
+_SET_BY_ON_INSTANCE = frozenset({"log_paths"})
+# Statuses of a process that no longer counts towards its instance's runtime configuration.
+ENDING = frozenset({ProcessStatus.TERMINATING, ProcessStatus.TERMINATED})
 
 
 class ProcessTable:
@@ -118,7 +155,14 @@ class ProcessTable:
 
     Indexes: by fleet, by compute, by hosted game session, and the idle
     (ready, sessionless) processes per fleet and location in start order, which
-    is what CreateGameSession asks for on every call.
+    is what CreateGameSession asks for on every call. Beside them, how many
+    processes of each runtime-configuration entry run (are not ending) per
+    compute and fleet, so an instance refilled after every ended game session
+    need not walk its processes to learn what it lacks.
+
+    A process's fleet, location, compute, launch path and parameters are fixed
+    while it is in the table; status and game session may change (see
+    ``ServerProcess.__setattr__``).
     """
 
     def __init__(self) -> None:
@@ -127,6 +171,7 @@ class ProcessTable:
         self._by_compute: dict[str, dict[str, ServerProcess]] = {}
         self._by_session: dict[str, ServerProcess] = {}
         self._idle: dict[tuple[str, str], dict[str, ServerProcess]] = {}
+        self._running: dict[tuple[str, str], dict[tuple[str, str | None], int]] = {}
 
     def add(self, process: ServerProcess) -> None:
         self.remove(process.process_id)
@@ -136,6 +181,8 @@ class ProcessTable:
         object.__setattr__(process, "_table", self)
         if process.game_session_id:
             self._by_session[process.game_session_id] = process
+        if process.status not in ENDING:
+            self._count_running(process, 1)
         self._sync_idle(process)
 
     def get(self, process_id: str) -> ServerProcess | None:
@@ -151,6 +198,8 @@ class ProcessTable:
         _discard(self._idle, (process.fleet_id, process.location), process_id)
         if process.game_session_id and self._by_session.get(process.game_session_id) is process:
             del self._by_session[process.game_session_id]
+        if process.status not in ENDING:
+            self._count_running(process, -1)
         return process
 
     def of_fleet(self, fleet_id: str, location: str | None = None) -> Iterator[ServerProcess]:
@@ -173,6 +222,11 @@ class ProcessTable:
     def hosting(self, game_session_id: str) -> ServerProcess | None:
         return self._by_session.get(game_session_id)
 
+    def running(self, compute_name: str, fleet_id: str) -> dict[tuple[str, str | None], int]:
+        """A fresh count of the fleet's processes on a compute that are not ending, by ``ServerProcess.key``."""
+        counts = self._running.get((compute_name, fleet_id))
+        return {} if counts is None else dict(counts)
+
     def clear(self) -> None:
         for process in self._processes.values():
             object.__setattr__(process, "_table", None)
@@ -181,6 +235,7 @@ class ProcessTable:
         self._by_compute.clear()
         self._by_session.clear()
         self._idle.clear()
+        self._running.clear()
 
     def __len__(self) -> int:
         return len(self._processes)
@@ -192,7 +247,25 @@ class ProcessTable:
                 del self._by_session[old]
             if process.game_session_id:
                 self._by_session[process.game_session_id] = process
+        else:  # status
+            was, now = old not in ENDING, process.status not in ENDING
+            if was != now:
+                self._count_running(process, 1 if now else -1)
         self._sync_idle(process)
+
+    def _count_running(self, process: ServerProcess, delta: int) -> None:
+        scope = (process.compute_name, process.fleet_id)
+        counts = self._running.get(scope)
+        if counts is None:
+            counts = self._running[scope] = {}
+        key = process.key
+        left = counts.get(key, 0) + delta
+        if left > 0:
+            counts[key] = left
+        else:
+            counts.pop(key, None)
+            if not counts:
+                del self._running[scope]
 
     def _sync_idle(self, process: ServerProcess) -> None:
         key = (process.fleet_id, process.location)

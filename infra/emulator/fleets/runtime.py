@@ -9,7 +9,6 @@ install root of the build's operating system (``/local/game/`` on Linux,
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 from infra.emulator.errors import InvalidRequestException
@@ -90,11 +89,13 @@ def key_of(server_process: dict[str, Any]) -> ProcessKey:
     return (server_process["LaunchPath"], server_process.get("Parameters"))
 
 
-def wanted(config: dict[str, Any] | None) -> Counter[ProcessKey]:
-    """How many processes of each (launch path, parameters) one instance should run."""
-    counts: Counter[ProcessKey] = Counter()
+def wanted(config: dict[str, Any] | None) -> dict[ProcessKey, int]:
+    """How many processes of each (launch path, parameters) one instance should run (a plain dict: asked
+    after every ended game session)."""
+    counts: dict[ProcessKey, int] = {}
     for process in (config or {}).get("ServerProcesses") or []:
-        counts[key_of(process)] += int(process.get("ConcurrentExecutions", 1))
+        key = (process["LaunchPath"], process.get("Parameters"))
+        counts[key] = counts.get(key, 0) + int(process.get("ConcurrentExecutions", 1))
     return counts
 
 

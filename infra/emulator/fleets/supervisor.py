@@ -25,7 +25,7 @@ from infra.emulator.fleets import capacity, runtime
 from infra.emulator.fleets.launcher import MACHINE_PORTS, ProcessLauncher
 from infra.emulator.fleets.model import GONE, Fleet, FleetStatus, Instance, InstanceStatus, ProtectionPolicy
 from infra.emulator.fleets.ports import PortAllocator, port_ranges
-from infra.emulator.fleets.processes import ProcessStatus, ProcessTable, ServerProcess, SimulatedChannel
+from infra.emulator.fleets.processes import ENDING, ProcessStatus, ProcessTable, ServerProcess, SimulatedChannel
 from infra.emulator.fleets.timers import KeyedTimers
 
 if TYPE_CHECKING:
@@ -47,6 +47,8 @@ class InstanceSupervisor:
         self._instances: dict[str, Instance] = {}
         self._port_warned: set[str] = set()
         self.launcher = ProcessLauncher(emulator, self)
+        # Stateless: every simulated process shares it.
+        self._simulated_channel = SimulatedChannel(emulator)
 
     # -- lifecycle ---------------------------------------------------------------
     def load(self) -> None:
@@ -312,27 +314,24 @@ class InstanceSupervisor:
         if instance.status != InstanceStatus.ACTIVE or fleet.status in GONE:
             return
         want = runtime.wanted(fleet.runtime_configuration)
-        have: Counter[runtime.ProcessKey] = Counter()
-        live = [p for p in self.processes.on_compute(instance.instance_id) if p.fleet_id == fleet.fleet_id]
-        for process in live:
-            if process.status in (ProcessStatus.TERMINATING, ProcessStatus.TERMINATED):
-                continue
-            have[(process.launch_path or "", process.parameters)] += 1
-        for process in live:
-            key = (process.launch_path or "", process.parameters)
-            if (
-                have[key] > want.get(key, 0)
-                and process.game_session_id is None
-                and process.status not in (ProcessStatus.TERMINATING, ProcessStatus.TERMINATED)
-            ):
-                self.retire(process)
-                have[key] -= 1
+        # Counted by the process table: this runs after every ended game session, and walking an
+        # instance's fifty processes each time would cost more than the rest of TerminateGameSession.
+        have = self.processes.running(instance.instance_id, fleet.fleet_id)
+        if any(count > want.get(key, 0) for key, count in have.items()):
+            for process in [p for p in self.processes.on_compute(instance.instance_id) if p.fleet_id == fleet.fleet_id]:
+                key = process.key
+                surplus = have.get(key, 0) > want.get(key, 0)
+                if surplus and process.game_session_id is None and process.status not in ENDING:
+                    self.retire(process)
+                    have[key] -= 1
         for server_process in (fleet.runtime_configuration or {}).get("ServerProcesses") or []:
             key = runtime.key_of(server_process)
-            while have[key] < want[key]:
+            count = have.get(key, 0)
+            while count < want[key]:
                 if self.launch_process(fleet, instance, server_process) is None:
                     return
-                have[key] += 1
+                count += 1
+            have[key] = count
 
     def launch_process(self, fleet: Fleet, instance: Instance, server_process: dict[str, Any]) -> ServerProcess | None:
         """Start one server process for a runtime-configuration entry on an instance.
@@ -375,7 +374,7 @@ class InstanceSupervisor:
             self.emulator.clock.now(),
             status=ProcessStatus.ACTIVE,
             simulated=True,
-            channel=SimulatedChannel(self.emulator),
+            channel=self._simulated_channel,
         )
         self.processes.add(process)
         return process

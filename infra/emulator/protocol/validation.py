@@ -102,6 +102,11 @@ _INT_RANGES = {
     "long": (-(2**63), 2**63 - 1),
 }
 
+# Structures with more members than this remember, per set of keys a body names, which members to visit.
+_PLAN_MIN_MEMBERS = 4
+# Key sets remembered per structure (bodies with other key sets walk every member).
+_MAX_PLANS = 64
+
 # A nested validator: (value, path, errors) -> normalised value. It appends to
 # ``errors`` instead of raising, so one pass collects every violation.
 _Check = Callable[[Any, str, list[str]], Any]
@@ -420,15 +425,30 @@ def _build_structure(shape: botocore.model.Shape) -> _Check:
     )
     union = shape.is_tagged_union
     sensitive = bool(shape.metadata.get("sensitive"))
+    # Requests name a few of a structure's many members, and clients send the same few over and
+    # over: per set of keys, the members worth visiting (those present, and the required ones), in
+    # model order, so output and error messages come out exactly as a walk over every member gives.
+    plans: dict[tuple[str, ...], tuple[tuple[str, str, _Check, bool], ...]] = {}
+    use_plans = len(members) > _PLAN_MIN_MEMBERS
 
     def check(value: Any, path: str, errors: list[str]) -> Any:
         if type(value) is not dict and not isinstance(value, dict):
             _fail(errors, value, path, "Member must be of type structure", sensitive)
             return value
+        visit = members
+        if use_plans:
+            keys = tuple(value)
+            plan = plans.get(keys)
+            if plan is None:
+                present = set(keys)
+                plan = tuple(m for m in members if m[3] or m[0] in present)
+                if len(plans) < _MAX_PLANS:
+                    plans[keys] = plan
+            visit = plan
         out = {}
         get = value.get
         prefix = path + "." if path else ""
-        for name, label, member_check, is_required in members:
+        for name, label, member_check, is_required in visit:
             item = get(name)
             if item is None:
                 if is_required:
@@ -526,6 +546,11 @@ def _build_string(shape: botocore.model.Shape) -> _Check:
     regex = _compile_pattern(shape.name, pattern) if pattern else None
     search = regex.search if regex is not None else None
     pattern_msg = f"Member must satisfy regular expression pattern: {pattern}"
+    # Bounds tested inline; ``length`` is only called to report a violation.
+    low = meta.get("min") if length is not None else None
+    high = meta.get("max") if length is not None else None
+    low = 0 if low is None else low
+    high = math.inf if high is None else high
 
     def check(value: Any, path: str, errors: list[str]) -> Any:
         if type(value) is not str:
@@ -533,7 +558,7 @@ def _build_string(shape: botocore.model.Shape) -> _Check:
                 _fail(errors, value, path, "Member must be of type string", sensitive)
                 return value
             value = str(value)
-        if length is not None:
+        if length is not None and not low <= len(value) <= high:
             length(value, len(value), path, errors)
         if enum_set is not None and value not in enum_set:
             _fail(errors, value, path, enum_msg, sensitive)
@@ -575,6 +600,10 @@ def _build_integer(shape: botocore.model.Shape) -> _Check:
     in_range = _range_check(shape, type_low, type_high)
     sensitive = bool(shape.metadata.get("sensitive"))
     type_msg = f"Member must be of type {type_name}"
+    # Bounds tested inline; ``in_range`` is only called to report a violation.
+    meta = shape.metadata
+    low = type_low if meta.get("min") is None else max(meta["min"], type_low)
+    high = type_high if meta.get("max") is None else min(meta["max"], type_high)
 
     def check(value: Any, path: str, errors: list[str]) -> Any:
         kind = type(value)
@@ -586,7 +615,7 @@ def _build_integer(shape: botocore.model.Shape) -> _Check:
             else:
                 _fail(errors, value, path, type_msg, sensitive)
                 return value
-        if in_range is not None:
+        if in_range is not None and not low <= value <= high:
             in_range(value, path, errors)
         return value
 

@@ -34,7 +34,8 @@ class ExpiryQueue:
 
     def add(self, key: str, deadline: float, duration: float) -> None:
         """Queue ``key``; keys of one duration must come in deadline order (creation order does)."""
-        self.discard(key)
+        if key in self._duration_of:
+            self.discard(key)
         queue = self._queues.get(duration)
         if queue is None:
             queue = self._queues[duration] = OrderedDict()

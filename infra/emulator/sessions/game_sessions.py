@@ -25,8 +25,7 @@ import hashlib
 import json
 import logging
 import signal
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -40,15 +39,16 @@ from infra.emulator.errors import (
 )
 from infra.emulator.fleets.processes import ProcessStatus
 from infra.emulator.pagination import paginate
+from infra.emulator.protocol.shaping import SharedStructure
 from infra.emulator.sessions.creation_limits import CreatorLimiter, limit_for
 from infra.emulator.sessions.expiry import ExpiryQueue
 from infra.emulator.sessions.search_expression import (
     GameSessionView,
     SearchExpressionError,
-    compile_filter,
+    compile_selection,
     compile_sort,
 )
-from infra.emulator.sessions.session_index import SessionIndex, contribution
+from infra.emulator.sessions.session_index import Contribution, SessionIndex, contribution
 
 if TYPE_CHECKING:
     from infra.emulator.emulator import Emulator
@@ -104,6 +104,10 @@ class TerminationMode(enum.StrEnum):
     FORCE_TERMINATE = "FORCE_TERMINATE"
 
 
+# Members by value: calling an enum class to look one up is slow for how often it happens.
+_PROTECTION_POLICIES = {p.value: p for p in ProtectionPolicy}
+_TERMINATION_MODES = {m.value: m for m in TerminationMode}
+
 ENDED = frozenset({GameSessionStatus.TERMINATED, GameSessionStatus.ERROR})
 LIVE = (GameSessionStatus.ACTIVATING, GameSessionStatus.ACTIVE, GameSessionStatus.TERMINATING)
 _STATUS_VALUES = frozenset(s.value for s in GameSessionStatus)
@@ -154,6 +158,30 @@ class GameSession:
         self._api = None
         self._view = None
 
+    def count_players(self, count: int) -> None:
+        """Set CurrentPlayerSessionCount, the one change every player session makes."""
+        self.current_player_session_count = count
+        self._patch("CurrentPlayerSessionCount", count)
+
+    def mark_active(self) -> None:
+        """ACTIVATING -> ACTIVE: the hosting process called ActivateGameSession."""
+        self.status = GameSessionStatus.ACTIVE
+        self.activation_deadline = None  # not shown in the API dict
+        # The plain value, not the enum: a str passes through shaping unchanged, so kept wire forms stay valid.
+        self._patch("Status", GameSessionStatus.ACTIVE.value)
+
+    def _patch(self, member: str, value: Any) -> None:
+        """After a change that shows in the API dict as ``member`` alone: patch the cached dict, drop the view.
+
+        Both changes come once or more per game session in a typical backend's
+        life, each followed by a DescribeGameSessions; patching the dict (with
+        its wire forms, see ``SharedStructure.replaced``) spares rebuilding and
+        converting the whole session for it.
+        """
+        api = self._api
+        self._api = api.replaced(member, value) if isinstance(api, SharedStructure) else None
+        self._view = None
+
     @property
     def has_available_player_sessions(self) -> bool:
         return (
@@ -163,10 +191,16 @@ class GameSession:
         )
 
     def to_api(self) -> dict[str, Any]:
-        """The ``GameSession`` shape; shared between calls, so treat it as read-only."""
+        """The ``GameSession`` shape; shared between calls, so treat it as read-only.
+
+        A live session's is a ``SharedStructure``, which keeps its wire forms
+        (converted once, reused by every Describe and Search until the session
+        changes). An ended session's is a plain dict: ended sessions are kept
+        for good and seldom asked for, so they hold no wire forms.
+        """
         api = self._api
         if api is None:
-            api = self._api = {
+            api = {
                 "GameSessionId": self.game_session_id,
                 "Name": self.name,
                 "FleetId": self.fleet_id,
@@ -188,6 +222,9 @@ class GameSession:
                 "Location": self.location,
                 "ComputeName": self.compute_name,
             }
+            if self.status not in ENDED:
+                api = SharedStructure(api)
+            self._api = api
         return api
 
     def to_detail(self) -> dict[str, Any]:
@@ -197,11 +234,12 @@ class GameSession:
         """What SearchGameSessions expressions can see of this session."""
         view = self._view
         if view is None:
+            properties = self.game_properties
             view = self._view = GameSessionView(
                 game_session_id=self.game_session_id,
                 name=self.name,
                 # Keys with a period cannot be searched (documented).
-                properties={k: v for k, v in self.game_properties.items() if "." not in k},
+                properties={k: v for k, v in properties.items() if "." not in k} if properties else {},
                 maximum_sessions=self.maximum_player_session_count,
                 creation_time_millis=round(self.creation_time * 1000),
                 player_session_count=self.current_player_session_count,
@@ -236,6 +274,33 @@ def _check_player_limit(count: int) -> None:
             f"MaximumPlayerSessionCount {count} is above the limit of {MAX_PLAYERS_PER_SESSION} players "
             "per game session"
         )
+
+
+class _Change:
+    """The context of one change to a registered session (``GameSessionService._changing``).
+
+    What the session contributed to the index before the change is taken on
+    entry; on exit its cached views are dropped (whatever happened) and, if the
+    change completed, the index and the store learn of it. A class rather than
+    ``@contextmanager``: several changes happen per request.
+    """
+
+    __slots__ = ("_contribution", "_service", "_session", "_status")
+
+    def __init__(self, service: GameSessionService, session: GameSession) -> None:
+        self._service = service
+        self._session = session
+        self._status = session.status
+        self._contribution = contribution(session)
+
+    def __enter__(self) -> GameSession:
+        return self._session
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any) -> None:
+        if exc_type is None:
+            self._service._changed(self._session, self._status, self._contribution)
+        else:
+            self._session.invalidate()
 
 
 class GameSessionService:
@@ -283,11 +348,11 @@ class GameSessionService:
     def _save(self, session: GameSession) -> None:
         self.emulator.store.put(KIND, session.game_session_id, session)
 
-    @contextmanager
-    def _changing(self, session: GameSession) -> Iterator[GameSession]:
+    def _changing(self, session: GameSession) -> _Change:
         """Wrap every change to a registered session: keeps the index, caches and store in step."""
-        old_status, old_contribution = session.status, contribution(session)
-        yield session
+        return _Change(self, session)
+
+    def _changed(self, session: GameSession, old_status: GameSessionStatus, old_contribution: Contribution) -> None:
         session.invalidate()
         self._index.changed(session, old_status, old_contribution)
         self._save(session)
@@ -402,7 +467,7 @@ class GameSessionService:
             port=process.port,
             compute_name=process.compute_name,
             process_id=process.process_id,
-            protection_policy=ProtectionPolicy(str(protection)),
+            protection_policy=_PROTECTION_POLICIES.get(str(protection)) or ProtectionPolicy(str(protection)),
             creator_id=creator_id,
             game_session_data=data,
             matchmaker_data=matchmaker_data,
@@ -489,9 +554,11 @@ class GameSessionService:
                 f"Game session {game_session_id} is {session.status}; only an ACTIVATING game session can be activated."
             )
         self._cancel_activation_timer(game_session_id)
-        with self._changing(session):
-            session.status = GameSessionStatus.ACTIVE
-            session.activation_deadline = None
+        # Not ``with self._changing(session)``: ``mark_active`` keeps the cached API dict (patched).
+        old_status, old_contribution = session.status, contribution(session)
+        session.mark_active()
+        self._index.changed(session, old_status, old_contribution)
+        self._save(session)
         log.info("game_session=%s status=ACTIVE", game_session_id)
 
     def _activation_timed_out(self, game_session_id: str) -> None:
@@ -541,9 +608,9 @@ class GameSessionService:
         """End a live session: its players leave, then it is TERMINATED."""
         self._cancel_activation_timer(session.game_session_id)
         player_sessions = getattr(self.emulator, "player_sessions", None)
-        if player_sessions is not None:
-            player_sessions.close_for_game_session(session.game_session_id)
+        released = 0 if player_sessions is None else player_sessions.close_for_game_session(session.game_session_id)
         with self._changing(session):
+            session.current_player_session_count -= released
             session.status = GameSessionStatus.TERMINATED
             session.status_reason = reason
             session.pending_reason = None
@@ -586,7 +653,7 @@ class GameSessionService:
         graceful end the server never finished).
         """
         session = self.get(game_session_id)
-        termination = TerminationMode(mode)
+        termination = _TERMINATION_MODES.get(mode) or TerminationMode(mode)
         if session.status in ENDED or (
             session.status == GameSessionStatus.TERMINATING and termination != TerminationMode.FORCE_TERMINATE
         ):
@@ -621,9 +688,12 @@ class GameSessionService:
 
     # -- players (called by the player session service) ---------------------------------
     def adjust_player_count(self, session: GameSession, delta: int) -> None:
+        # Not ``with self._changing(session)``: every player session comes through here, and as only the
+        # count changes, ``count_players`` patches the session's cached API dict instead of dropping it.
         if delta:
-            with self._changing(session):
-                session.current_player_session_count += delta
+            session.count_players(session.current_player_session_count + delta)
+            self._index.players_changed(session, delta)
+            self._save(session)
 
     def set_creation_policy(self, game_session_id: str, policy: str) -> GameSession:
         """The server's UpdatePlayerSessionCreationPolicy."""
@@ -723,15 +793,16 @@ class GameSessionService:
         emulator returns the order sessions became ACTIVE, which is stable.
         """
         try:
-            predicate = compile_filter(filter_expression) if filter_expression is not None else None
+            select = compile_selection(filter_expression) if filter_expression is not None else None
             sorter = compile_sort(sort_expression) if sort_expression is not None else None
         except SearchExpressionError as exc:
             raise InvalidRequestException(str(exc)) from None
         fleet = self.resolve_fleet(fleet_id, alias_id)
         where = self._location_of(fleet, location)
-        views = [s.view() for s in self._index.query(fleet.fleet_id, where, GameSessionStatus.ACTIVE)]
-        if predicate is not None:
-            views = [v for v in views if predicate(v)]
+        # Every ACTIVE session of the fleet, on every call: the cached view is read without a call when it is there.
+        views = [s._view or s.view() for s in self._index.query(fleet.fleet_id, where, GameSessionStatus.ACTIVE)]
+        if select is not None:
+            views = select(views)
         if sorter is not None:
             views = sorter(views)
         size = min(limit or SEARCH_PAGE_LIMIT, SEARCH_PAGE_LIMIT)

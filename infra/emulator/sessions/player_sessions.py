@@ -89,7 +89,9 @@ class PlayerSessionService:
         self._sessions: dict[str, PlayerSession] = {}
         # Creation order within each game session and each player.
         self._by_game_session: dict[str, dict[str, PlayerSession]] = {}
-        self._by_player: dict[str, dict[str, PlayerSession]] = {}
+        # Built on the first DescribePlayerSessions by PlayerId, then kept up: until a client asks by
+        # player, every CreatePlayerSession would pay for an index nobody reads.
+        self._by_player: dict[str, dict[str, PlayerSession]] | None = None
         self._reservations = ExpiryQueue(emulator.scheduler, self._reservation_expired)
         self._next_ordinal = 0
 
@@ -115,7 +117,7 @@ class PlayerSessionService:
         self._reservations.clear()
         self._sessions.clear()
         self._by_game_session.clear()
-        self._by_player.clear()
+        self._by_player = None
         self._next_ordinal = 0
 
     def count(self) -> int:
@@ -124,8 +126,28 @@ class PlayerSessionService:
     def _register(self, session: PlayerSession) -> None:
         key = session.player_session_id
         self._sessions[key] = session
-        self._by_game_session.setdefault(session.game_session_id, {})[key] = session
-        self._by_player.setdefault(session.player_id, {})[key] = session
+        bucket = self._by_game_session.get(session.game_session_id)
+        if bucket is None:
+            bucket = self._by_game_session[session.game_session_id] = {}
+        bucket[key] = session
+        if self._by_player is not None:
+            self._index_player(self._by_player, session)
+
+    @staticmethod
+    def _index_player(by_player: dict[str, dict[str, PlayerSession]], session: PlayerSession) -> None:
+        bucket = by_player.get(session.player_id)
+        if bucket is None:
+            bucket = by_player[session.player_id] = {}
+        bucket[session.player_session_id] = session
+
+    def _of_player(self, player_id: str) -> list[PlayerSession]:
+        """A player's sessions in creation order (the order ``_sessions`` keeps)."""
+        by_player = self._by_player
+        if by_player is None:
+            by_player = self._by_player = {}
+            for session in self._sessions.values():
+                self._index_player(by_player, session)
+        return list(by_player.get(player_id, {}).values())
 
     def _save(self, session: PlayerSession) -> None:
         self.emulator.store.put(KIND, session.player_session_id, session)
@@ -140,7 +162,7 @@ class PlayerSessionService:
     # -- CreatePlayerSession(s) ---------------------------------------------------------
     def create(self, game_session_id: str, players: list[tuple[str, str | None]]) -> list[PlayerSession]:
         """Reserve one seat per (player id, player data), all or none."""
-        game = self._games.get(game_session_id)
+        game = self.emulator.game_sessions.get(game_session_id)
         if game.status != GameSessionStatus.ACTIVE:
             raise InvalidGameSessionStatusException(
                 f"Game session {game_session_id} is {game.status}; "
@@ -161,11 +183,12 @@ class PlayerSessionService:
             raise GameSessionFullException(
                 f"Game session {game_session_id} has {max(free, 0)} open player slot(s); {len(players)} requested."
             )
-        now = self.emulator.clock.now()
+        emulator = self.emulator
+        now = emulator.clock.now()
         created = []
         for player_id, data in players:
             session = PlayerSession(
-                player_session_id=self.emulator.ids.prefixed("psess"),
+                player_session_id=emulator.ids.prefixed("psess"),
                 player_id=player_id,
                 game_session_id=game.game_session_id,
                 fleet_id=game.fleet_id,
@@ -179,12 +202,13 @@ class PlayerSessionService:
             )
             self._next_ordinal += 1
             self._register(session)
-            self._save(session)
+            emulator.store.put(KIND, session.player_session_id, session)
             self._arm_timer(session)
             created.append(session)
-        self._games.adjust_player_count(game, len(created))
-        ids = [s.player_session_id for s in created]
-        log.info("game_session=%s player_sessions=%s status=RESERVED", game_session_id, ids)
+        emulator.game_sessions.adjust_player_count(game, len(created))
+        if log.isEnabledFor(logging.INFO):
+            ids = [s.player_session_id for s in created]
+            log.info("game_session=%s player_sessions=%s status=RESERVED", game_session_id, ids)
         return created
 
     # -- server SDK calls ---------------------------------------------------------
@@ -247,8 +271,11 @@ class PlayerSessionService:
             self._games.adjust_player_count(game, -1)
         log.info("game_session=%s player_session=%s status=TIMEDOUT", session.game_session_id, player_session_id)
 
-    def close_for_game_session(self, game_session_id: str) -> None:
+    def close_for_game_session(self, game_session_id: str) -> int:
         """The game session is ending: every seat it still holds is released.
+
+        Returns how many were; the game session service, which is ending the
+        session, takes them off its CurrentPlayerSessionCount in the same change.
 
         UNCONFIRMED: connected (ACTIVE) players end COMPLETED, as a dropped
         connection does; reservations nobody claimed end TIMEDOUT, as they
@@ -262,9 +289,7 @@ class PlayerSessionService:
             elif session.status == PlayerSessionStatus.RESERVED:
                 self._end(session, PlayerSessionStatus.TIMEDOUT)
                 closed += 1
-        game = self._games.find(game_session_id)
-        if closed and game is not None:
-            self._games.adjust_player_count(game, -closed)
+        return closed
 
     # -- DescribePlayerSessions ---------------------------------------------------------
     def describe(
@@ -298,7 +323,7 @@ class PlayerSessionService:
                 raise NotFoundException(f"Player session {player_session_id} not found.")
             return [session], None
         if player_id is not None:
-            sessions = list(self._by_player.get(player_id, {}).values())
+            sessions = self._of_player(player_id)
             return paginate(sessions, limit, next_token, listing="player-sessions/player")
         assert game_session_id is not None
         game = self._games.get(game_session_id)

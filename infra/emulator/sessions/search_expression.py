@@ -76,9 +76,10 @@ from __future__ import annotations
 
 import difflib
 import functools
+import itertools
 import operator
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final, Literal, NoReturn
 
@@ -96,6 +97,7 @@ __all__ = [
     "SearchExpressionError",
     "SortSpec",
     "compile_filter",
+    "compile_selection",
     "compile_sort",
     "parse_filter",
     "parse_sort",
@@ -662,6 +664,57 @@ def _build(expr: Expr) -> Predicate:
     return any_of
 
 
+# ``value OP constant`` as ``OP'(constant, value)``, so the constant can be bound with functools.partial.
+# Exact for the values the language compares (str, int, float, bool, None).
+_REFLECTED: Final[dict[str, Callable[[object, object], bool]]] = {
+    "=": operator.eq,
+    "<>": operator.ne,
+    "<": operator.gt,
+    ">": operator.lt,
+    "<=": operator.ge,
+    ">=": operator.le,
+}
+
+Mask = Callable[[Sequence[GameSessionView]], Iterator[object]]
+
+
+def _values(attribute: Attribute) -> Callable[[Sequence[GameSessionView]], Iterator[object]]:
+    if attribute.name == PROPERTIES_OPERAND:
+        get_key = operator.methodcaller("get", attribute.key)
+        properties = operator.attrgetter("properties")
+        return lambda views: map(get_key, map(properties, views))
+    field = operator.attrgetter(_ATTRIBUTE_FIELDS[attribute.name])
+    return lambda views: map(field, views)
+
+
+def _build_mask(expr: Expr) -> Mask:
+    """The AST as lazy ``map`` chains yielding one truth value per view: C loops, no Python call per session."""
+    if isinstance(expr, Comparison):
+        values = _values(expr.attribute)
+        test = functools.partial(_REFLECTED[expr.comparator], expr.constant.value)
+        return lambda views: map(test, values(views))
+    if isinstance(expr, Not):
+        inner = _build_mask(expr.operand)
+        return lambda views: map(operator.not_, inner(views))
+    parts = tuple(_build_mask(operand) for operand in expr.operands)
+    # Every condition is pure, cannot fail and yields a bool, so combining all of them with & or |
+    # equals short-circuiting and/or.
+    combine = operator.and_ if isinstance(expr, And) else operator.or_
+
+    def combined(views: Sequence[GameSessionView]) -> Iterator[object]:
+        mask: Iterator[object] = parts[0](views)
+        for part in parts[1:]:
+            mask = map(combine, mask, part(views))
+        return mask
+
+    return combined
+
+
+def _build_selection(expr: Expr) -> Callable[[Sequence[GameSessionView]], list[GameSessionView]]:
+    mask = _build_mask(expr)
+    return lambda views: list(itertools.compress(views, mask(views)))
+
+
 def _build_sort(spec: SortSpec) -> Callable[[Sequence[GameSessionView]], list[GameSessionView]]:
     key = _getter(spec.attribute)
     descending = spec.descending
@@ -692,6 +745,11 @@ def _compile_filter_cached(text: str) -> Predicate:
 
 
 @functools.lru_cache(maxsize=512)
+def _compile_selection_cached(text: str) -> Callable[[Sequence[GameSessionView]], list[GameSessionView]]:
+    return _build_selection(parse_filter(text))
+
+
+@functools.lru_cache(maxsize=512)
 def _compile_sort_cached(text: str) -> Callable[[Sequence[GameSessionView]], list[GameSessionView]]:
     return _build_sort(parse_sort(text))
 
@@ -707,6 +765,19 @@ def compile_filter(text: str) -> Callable[[GameSessionView], bool]:
     if not isinstance(text, str):
         raise TypeError(f"FilterExpression must be a str, not {type(text).__name__}")
     return _compile_filter_cached(text)
+
+
+def compile_selection(text: str) -> Callable[[Sequence[GameSessionView]], list[GameSessionView]]:
+    """Compile a FilterExpression into a function returning the views it keeps, in their order.
+
+    The same test as :func:`compile_filter`, applied to a whole list at once:
+    SearchGameSessions filters every ACTIVE session of a fleet on each call,
+    and evaluating over the list in C loops costs a fraction of a predicate
+    call per session. Raises :class:`SearchExpressionError` for any invalid expression.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"FilterExpression must be a str, not {type(text).__name__}")
+    return _compile_selection_cached(text)
 
 
 def compile_sort(text: str) -> Callable[[Sequence[GameSessionView]], list[GameSessionView]]:

@@ -9,7 +9,7 @@ counters, adjusted by the difference each change makes.
 
 The index does not know what a game session is beyond :class:`Indexed`; the
 service tells it about every change through :meth:`SessionIndex.changed`, with
-the status and :class:`Contribution` the session had before the change.
+the status and :func:`contribution` the session had before the change.
 """
 
 from __future__ import annotations
@@ -52,16 +52,10 @@ OCCUPYING = frozenset({"ACTIVATING", "ACTIVE", "TERMINATING"})
 ACTIVATING = "ACTIVATING"
 
 
-@dataclass(frozen=True, slots=True)
-class Contribution:
-    """What one session adds to its fleet's tallies."""
-
-    game_sessions: int = 0
-    player_sessions: int = 0
-    maximum_player_sessions: int = 0
-
-
-NOTHING = Contribution()
+# What one session adds to its fleet's tallies: (game sessions, player sessions, maximum player
+# sessions). A plain tuple: one is built and compared on every change to a session.
+Contribution = tuple[int, int, int]
+NOTHING: Contribution = (0, 0, 0)
 
 
 @dataclass(slots=True)
@@ -69,11 +63,6 @@ class Tally:
     active_game_sessions: int = 0
     current_player_sessions: int = 0
     maximum_player_sessions: int = 0
-
-    def add(self, contribution: Contribution, sign: int) -> None:
-        self.active_game_sessions += sign * contribution.game_sessions
-        self.current_player_sessions += sign * contribution.player_sessions
-        self.maximum_player_sessions += sign * contribution.maximum_player_sessions
 
     def as_dict(self) -> dict[str, int]:
         return {
@@ -86,7 +75,7 @@ class Tally:
 def contribution(session: Indexed) -> Contribution:
     if session.status not in OCCUPYING:
         return NOTHING
-    return Contribution(1, session.current_player_session_count, session.maximum_player_session_count)
+    return (1, session.current_player_session_count, session.maximum_player_session_count)
 
 
 class SessionIndex(Generic[S]):
@@ -98,8 +87,8 @@ class SessionIndex(Generic[S]):
         self._by_fleet: dict[str, list[S]] = {}
         self._by_status: dict[tuple[str, str], dict[str, S]] = {}
         self._by_location_status: dict[tuple[str, str, str], dict[str, S]] = {}
-        # (fleet, location) and (fleet, None) for the whole fleet.
-        self._tallies: dict[tuple[str, str | None], Tally] = {}
+        # Per fleet, per location; a fleet's figures are the sum over its locations.
+        self._tallies: dict[str, dict[str, Tally]] = {}
         # ACTIVATING sessions per (fleet, compute): MaxConcurrentGameSessionActivations.
         self._activating: dict[tuple[str, str], int] = {}
 
@@ -114,7 +103,9 @@ class SessionIndex(Generic[S]):
     def add(self, session: S) -> None:
         self._by_fleet.setdefault(session.fleet_id, []).append(session)
         self._enter(session, session.status)
-        self._tally(session, contribution(session), 1)
+        amount = contribution(session)
+        if amount != NOTHING:
+            self._shift(session, amount, NOTHING)
 
     def changed(self, session: S, old_status: str, old_contribution: Contribution) -> None:
         if old_status != session.status:
@@ -122,13 +113,23 @@ class SessionIndex(Generic[S]):
             self._enter(session, session.status)
         new_contribution = contribution(session)
         if new_contribution != old_contribution:
-            self._tally(session, old_contribution, -1)
-            self._tally(session, new_contribution, 1)
+            self._shift(session, new_contribution, old_contribution)
+
+    def players_changed(self, session: S, delta: int) -> None:
+        """Only the session's player count moved, by ``delta`` (the commonest change, one per player session)."""
+        if session.status in OCCUPYING:
+            self._shift(session, (0, delta, 0), NOTHING)
 
     def _enter(self, session: S, status: str) -> None:
         key = session.game_session_id
-        self._by_status.setdefault((session.fleet_id, status), {})[key] = session
-        self._by_location_status.setdefault((session.fleet_id, session.location, status), {})[key] = session
+        bucket = self._by_status.get((session.fleet_id, status))
+        if bucket is None:
+            bucket = self._by_status[(session.fleet_id, status)] = {}
+        bucket[key] = session
+        bucket = self._by_location_status.get((session.fleet_id, session.location, status))
+        if bucket is None:
+            bucket = self._by_location_status[(session.fleet_id, session.location, status)] = {}
+        bucket[key] = session
         if status == ACTIVATING and session.compute_name:
             compute = (session.fleet_id, session.compute_name)
             self._activating[compute] = self._activating.get(compute, 0) + 1
@@ -149,14 +150,17 @@ class SessionIndex(Generic[S]):
             else:
                 self._activating.pop(compute, None)
 
-    def _tally(self, session: S, amount: Contribution, sign: int) -> None:
-        if amount == NOTHING:
-            return
-        for key in ((session.fleet_id, session.location), (session.fleet_id, None)):
-            tally = self._tallies.get(key)
-            if tally is None:
-                tally = self._tallies[key] = Tally()
-            tally.add(amount, sign)
+    def _shift(self, session: S, new: Contribution, old: Contribution) -> None:
+        """Move the session's location tally from its ``old`` contribution to its ``new`` one."""
+        by_location = self._tallies.get(session.fleet_id)
+        if by_location is None:
+            by_location = self._tallies[session.fleet_id] = {}
+        tally = by_location.get(session.location)
+        if tally is None:
+            tally = by_location[session.location] = Tally()
+        tally.active_game_sessions += new[0] - old[0]
+        tally.current_player_sessions += new[1] - old[1]
+        tally.maximum_player_sessions += new[2] - old[2]
 
     # -- queries -----------------------------------------------------------------
     def query(self, fleet_id: str, location: str | None = None, status: str | None = None) -> Sequence[S]:
@@ -181,8 +185,15 @@ class SessionIndex(Generic[S]):
         return found
 
     def utilization(self, fleet_id: str, location: str | None = None) -> dict[str, int]:
-        tally = self._tallies.get((fleet_id, location))
-        return (tally or Tally()).as_dict()
+        by_location = self._tallies.get(fleet_id, {})
+        if location is not None:
+            return (by_location.get(location) or Tally()).as_dict()
+        total = Tally()
+        for tally in by_location.values():
+            total.active_game_sessions += tally.active_game_sessions
+            total.current_player_sessions += tally.current_player_sessions
+            total.maximum_player_sessions += tally.maximum_player_sessions
+        return total.as_dict()
 
     def activating_on(self, fleet_id: str, compute_name: str) -> int:
         return self._activating.get((fleet_id, compute_name), 0)
