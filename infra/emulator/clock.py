@@ -68,7 +68,8 @@ class Scheduler:
 
     def __init__(self, clock: Clock, after_batch: Callable[[], None] | None = None) -> None:
         self.clock = clock
-        self._heap: list[Timer] = []
+        # (when, seq, timer): tuples compare in C; seq keeps equal times in scheduling order.
+        self._heap: list[tuple[float, int, Timer]] = []
         self._seq = itertools.count()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -77,8 +78,8 @@ class Scheduler:
 
     def call_at(self, when: float, callback: Callable[[], None]) -> Timer:
         timer = Timer(when, next(self._seq), callback)
-        heapq.heappush(self._heap, timer)
-        if self._heap[0] is timer:
+        heapq.heappush(self._heap, (when, timer.seq, timer))
+        if self._heap[0][2] is timer:
             if when <= self.clock.now() and self._task is not None and self._prompt is None:
                 # Due now (call_soon): run on the next loop turn, ahead of the group commit that
                 # acknowledges the request that scheduled it, instead of after the task's wake-up hops.
@@ -102,19 +103,19 @@ class Scheduler:
         return self.call_at(self.clock.now(), callback)
 
     def clear(self) -> None:
-        for timer in self._heap:
+        for _, _, timer in self._heap:
             timer.cancel()
         self._heap.clear()
 
     def pending(self) -> int:
-        return sum(1 for t in self._heap if not t.cancelled)
+        return sum(1 for _, _, t in self._heap if not t.cancelled)
 
     def run_due(self) -> int:
         """Fire every timer whose time has come; returns how many fired."""
         fired = 0
         now = self.clock.now()
-        while self._heap and self._heap[0].when <= now:
-            timer = heapq.heappop(self._heap)
+        while self._heap and self._heap[0][0] <= now:
+            timer = heapq.heappop(self._heap)[2]
             if timer.cancelled:
                 continue
             fired += 1
@@ -137,8 +138,8 @@ class Scheduler:
             raise TypeError("only a manual clock can be advanced")
         target = self.clock.now() + seconds
         fired = 0
-        while self._heap and self._heap[0].when <= target:
-            self.clock.set(self._heap[0].when)
+        while self._heap and self._heap[0][0] <= target:
+            self.clock.set(self._heap[0][0])
             fired += self.run_due()
         self.clock.set(target)
         fired += self.run_due()
@@ -165,7 +166,7 @@ class Scheduler:
             self.run_due()
             timeout: float | None = None
             if self._heap:
-                delay = self._heap[0].when - self.clock.now()
+                delay = self._heap[0][0] - self.clock.now()
                 if delay <= 0:
                     timeout = 0.0
                 elif not self.clock.manual:

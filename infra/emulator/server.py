@@ -11,6 +11,7 @@ Everything specific to HTTP stays in this module; operations run through
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -37,6 +38,9 @@ log = logging.getLogger("gamelift_local.http")
 MAX_BODY_BYTES = 2 * 1024 * 1024
 EMULATOR_KEY = web.AppKey("emulator", Emulator)
 API_KEY = web.AppKey("api", "ApiServer")
+SDK_ENDPOINT_KEY = web.AppKey("sdk_endpoint", SdkWebSocketEndpoint)
+# Allocations between young-generation collections (CPython's default is 700).
+GC_YOUNG_THRESHOLD = 10_000
 # How long a log download waits for a zip still being written (its process is exiting).
 LOG_WAIT_SECONDS = 10.0
 
@@ -280,6 +284,7 @@ def build_app(emulator: Emulator) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[protocol_errors])
     app[EMULATOR_KEY] = emulator
     app[API_KEY] = api
+    app[SDK_ENDPOINT_KEY] = endpoint
     app.router.add_post("/", api.json_endpoint)
     app.router.add_post("/service/GameLift/operation/{operation}", api.cbor_endpoint)
     app.router.add_get("/_emulator/state", api.state)
@@ -296,6 +301,11 @@ def build_app(emulator: Emulator) -> web.Application:
 
     async def on_startup(_app: web.Application) -> None:
         emulator.start()
+        # The loaded state lives as long as the process: keep it out of every future collection, and
+        # collect the young generation less often (a request allocates a few hundred objects).
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
         if emulator.config.tls_port >= 0:
             tls_runner.append(await _start_tls(emulator, endpoint))
 
@@ -318,4 +328,6 @@ def build_app(emulator: Emulator) -> web.Application:
 
 def api_front(app: web.Application) -> Callable[[web.Server], ApiFront]:
     """The listening socket's protocol for ``app``: GameLift calls on the fast path, the rest to aiohttp."""
-    return lambda full_server: ApiFront(app[API_KEY], full_server, MAX_BODY_BYTES)
+    # SDK WebSocket upgrades go to the endpoint's own lean protocol when it has one.
+    upgrades = getattr(app[SDK_ENDPOINT_KEY], "take_over", None)
+    return lambda full_server: ApiFront(app[API_KEY], full_server, MAX_BODY_BYTES, upgrades)

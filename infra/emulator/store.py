@@ -22,7 +22,6 @@ Records are dataclasses; they are stored as JSON documents keyed by
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import enum
 import logging
@@ -103,6 +102,27 @@ def encode_record(record: Any) -> bytes:
 _DELETED = object()
 
 
+class _Operation:
+    """``Store.operation()``'s context manager: a plain class, as it runs once per API call."""
+
+    __slots__ = ("_outer", "_store")
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._outer: dict[tuple[str, str], Any] | None = None
+
+    def __enter__(self) -> None:
+        store = self._store
+        self._outer = store._operation
+        store._operation = {}
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any) -> None:
+        store = self._store
+        writes, store._operation = store._operation, self._outer
+        if exc_type is None and writes:
+            (store._staged if self._outer is None else self._outer).update(writes)
+
+
 class DatabaseInUseError(RuntimeError):
     """Another emulator holds the database file."""
 
@@ -145,18 +165,9 @@ class Store:
         target = self._staged if self._operation is None else self._operation
         target[(kind, record_id)] = _DELETED
 
-    @contextlib.contextmanager
-    def operation(self) -> Iterator[None]:
-        """Group one API call's writes: kept if it succeeds, dropped if it raises."""
-        outer = self._operation
-        self._operation = {}
-        try:
-            yield
-        except BaseException:
-            self._operation = outer
-            raise
-        writes, self._operation = self._operation, outer
-        (self._staged if outer is None else outer).update(writes)
+    def operation(self) -> _Operation:
+        """Group one API call's writes: kept if it succeeds, dropped if it raises (a ``with`` block)."""
+        return _Operation(self)
 
     def discard(self) -> None:
         """Drop the writes of the operation that is failing (if one is open)."""

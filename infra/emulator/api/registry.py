@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from infra.emulator.emulator import Emulator
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class RequestContext:
     """Who is calling and where: what a handler may need beyond the input."""
 

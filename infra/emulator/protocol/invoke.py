@@ -37,7 +37,7 @@ class Invoker:
         self.handlers: dict[str, Registered] = load_handlers()
         self.writers = {"json": ShapeWriter("json", strict), "cbor": ShapeWriter("cbor", strict)}
         self._validators: dict[str, Callable[[Any], dict[str, Any]]] = {}
-        self._converters: dict[tuple[str, str], Callable[[Any], Any]] = {}
+        self._converters: dict[str, dict[str, Callable[[Any], Any]]] = {protocol: {} for protocol in self.writers}
 
     def _validator(self, name: str) -> Callable[[Any], dict[str, Any]]:
         validator = self._validators.get(name)
@@ -48,11 +48,10 @@ class Invoker:
         return validator
 
     def _converter(self, name: str, protocol: str) -> Callable[[Any], Any]:
-        key = (name, protocol)
-        conv = self._converters.get(key)
+        by_name = self._converters[protocol]
+        conv = by_name.get(name)
         if conv is None:
-            conv = self.writers[protocol].converter(operation_model(name).output_shape)
-            self._converters[key] = conv
+            conv = by_name[name] = self.writers[protocol].converter(operation_model(name).output_shape)
         return conv
 
     def call(self, ctx: RequestContext, body: Any) -> Any:
