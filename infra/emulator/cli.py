@@ -48,6 +48,18 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
         default=defaults.processes,
         help="auto: a build's executable launch path runs as real processes, anything else is simulated",
     )
+    p.add_argument(
+        "--game-session-retention-seconds",
+        type=float,
+        default=defaults.game_session_retention_seconds,
+        help="delete an ended game session and its player sessions this long after it ended (AWS: 30 days)",
+    )
+    p.add_argument(
+        "--game-session-log-retention-seconds",
+        type=float,
+        default=defaults.game_session_log_retention_seconds,
+        help="delete an ended game session's logs this long after it ended (AWS: 14 days)",
+    )
     p.add_argument("--ready-file", help='write {"port": N, "url": ...} here once listening')
     p.add_argument("--log-level", default=os.environ.get("GAMELIFT_LOCAL_LOG_LEVEL", "WARNING"))
 
@@ -69,6 +81,8 @@ def _config(args: argparse.Namespace) -> EmulatorConfig:
         data_dir=args.data_dir,
         tls_port=args.tls_port,
         processes=args.processes,
+        game_session_retention_seconds=args.game_session_retention_seconds,
+        game_session_log_retention_seconds=args.game_session_log_retention_seconds,
     )
 
 

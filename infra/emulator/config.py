@@ -48,6 +48,15 @@ class EmulatorConfig:
     player_session_reservation_seconds: float = field(
         default_factory=lambda: float(_env("PLAYER_SESSION_RESERVATION_SECONDS", "60"))
     )
+    # An ended game session, with its player sessions and idempotency token, is deleted this long
+    # after its TerminationTime (the real service: 30 days) ...
+    game_session_retention_seconds: float = field(
+        default_factory=lambda: float(_env("GAME_SESSION_RETENTION_SECONDS", "2592000"))
+    )
+    # ... and its logs (GetGameSessionLogUrl) this long after it (14 days).
+    game_session_log_retention_seconds: float = field(
+        default_factory=lambda: float(_env("GAME_SESSION_LOG_RETENTION_SECONDS", "1209600"))
+    )
     # -- server processes (fleets/launcher.py) and the server SDK endpoint (sdk_endpoint/) --
     # "auto": a launch path that is an executable file of a build with local files runs as a real OS
     # process, anything else is simulated; "simulated": never launch; "real": like auto, but a local

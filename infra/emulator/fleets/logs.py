@@ -7,14 +7,18 @@ launcher) and every file under its LogPaths (from ProcessReady, and the fleet's 
 GetGameSessionLogUrl returns (``/_emulator/logs/game-sessions/...``).
 
 Zips are written when the hosting process exits (its files are complete then). A download asked for before that
-waits for it a little (``wait_for``).
+waits for it a little (``wait_for``). They are deleted on the emulator's clock: by the game session service's log
+retention (``remove``, 14 days after the session ended by default), with the session when its own retention runs
+out, and all at once on a reset.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
+import shutil
 import time
 import zipfile
 from collections.abc import Iterable
@@ -26,8 +30,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("gamelift_local.logs")
 
-# The service keeps game session logs for 14 days.
-RETENTION_SECONDS = 14 * 24 * 3600
 # Files beyond this total are left out of a zip (and listed in its manifest), so a runaway log cannot fill the disk.
 MAX_ZIP_INPUT_BYTES = 64 * 1024 * 1024
 MANIFEST = "gamelift-local-manifest.txt"
@@ -42,6 +44,39 @@ def relative_key(game_session_id: str) -> str | None:
     if not parts or any(p in ("..", ".", "") or p.startswith("/") for p in parts):
         return None
     return "/".join(parts)
+
+
+def root_of(data_dir: str) -> Path:
+    """Where game session log zips live under the emulator's data directory."""
+    return Path(data_dir).resolve() / "logs" / "game-sessions"
+
+
+def remove(root: Path, game_session_id: str) -> bool:
+    """Delete a session's zip, and the folders it leaves empty; False when it had none.
+
+    Most sessions (simulated or Anywhere processes) have none: one failed
+    unlink is all they cost.
+    """
+    key = relative_key(game_session_id)
+    if key is None:
+        return False
+    target = root / f"{key}.zip"
+    try:
+        target.unlink()
+    except FileNotFoundError:
+        return False
+    except OSError:
+        log.warning("game_session=%s could not delete its logs at %s", game_session_id, target, exc_info=True)
+        return False
+    # The fleet's (and location's) folder, once its last zip is gone.
+    folder = target.parent
+    while folder != root and folder.is_relative_to(root):
+        try:
+            folder.rmdir()
+        except OSError:
+            break
+        folder = folder.parent
+    return True
 
 
 def expand(paths: Iterable[Path]) -> list[Path]:
@@ -90,7 +125,7 @@ class LogCollector:
 
     @property
     def root(self) -> Path:
-        return Path(self.emulator.config.data_dir).resolve() / "logs" / "game-sessions"
+        return root_of(self.emulator.config.data_dir)
 
     def path_for(self, game_session_id: str) -> Path | None:
         key = relative_key(game_session_id)
@@ -115,6 +150,10 @@ class LogCollector:
             if target is not None:
                 result = await asyncio.to_thread(write_zip, target, entries)
                 log.info("game_session=%s logs collected into %s (%d files)", game_session_id, result, len(entries))
+                if not self._wanted(game_session_id):
+                    # Deleted (or past its log retention) while the zip was being written: no purge comes again.
+                    remove(self.root, game_session_id)
+                    result = None
         except OSError:
             log.exception("game_session=%s log collection failed", game_session_id)
         finally:
@@ -122,6 +161,10 @@ class LogCollector:
             if waiter is not None and not waiter.done():
                 waiter.set_result(result)
         return result
+
+    def _wanted(self, game_session_id: str) -> bool:
+        sessions = getattr(self.emulator, "game_sessions", None)
+        return sessions is None or sessions.keeps_logs(game_session_id)
 
     def abandon(self, game_session_id: str) -> None:
         key = relative_key(game_session_id)
@@ -131,7 +174,11 @@ class LogCollector:
 
     async def wait_for(self, key: str, timeout: float) -> Path | None:
         """The zip for ``<fleet>/[<location>/]<gsess>`` (the URL's tail), waiting up to ``timeout`` for one on its
-        way; None when there is none."""
+        way; None when there is none.
+
+        Retention needs no check here: a zip past it has been deleted (on the emulator's clock, which a file's
+        modification time knows nothing of).
+        """
         parts = PurePosixPath(key).parts
         if not parts or any(p in ("..", ".") for p in parts) or key.startswith("/"):
             return None
@@ -142,12 +189,17 @@ class LogCollector:
                 await asyncio.wait_for(asyncio.shield(waiter), timeout)
             except TimeoutError:
                 return None
-        if target.is_file() and time.time() - target.stat().st_mtime <= RETENTION_SECONDS:
-            return target
-        return None
+        return target if target.is_file() else None
 
     def reset(self) -> None:
+        """A reset forgets every game session, so their zips go too: no retention would ever delete them."""
         for waiter in self._pending.values():
             if not waiter.done():
                 waiter.set_result(None)
         self._pending.clear()
+        root = self.root
+        if root.exists():
+            doomed = root.with_name(f"game-sessions.reset-{os.getpid()}-{id(self)}")
+            with contextlib.suppress(OSError):
+                root.rename(doomed)
+                shutil.rmtree(doomed, ignore_errors=True)

@@ -85,5 +85,25 @@ class CreatorLimiter:
         else:
             times.append(when)
 
+    def prune(self, fleet_id: str, creator_id: str, now: float, limit: CreationLimit) -> None:
+        """Drop what ``check`` would drop at ``now``: creations older than the window.
+
+        ``check`` prunes only the creator who asks again, so a creator who never
+        returns would keep a deque for good; the game session retention sweep
+        calls this for the creator of each session it purges. Pruning earlier
+        than ``check`` would changes no answer: ``check`` at a later time drops
+        the same entries and more (UNCONFIRMED for a policy whose period is
+        lengthened afterwards, which then sees fewer of the older creations).
+        """
+        key = (fleet_id, creator_id)
+        times = self._times.get(key)
+        if times is None:
+            return
+        horizon = now - limit.period_seconds
+        while times and times[0] <= horizon:
+            times.popleft()
+        if not times:
+            del self._times[key]
+
     def clear(self) -> None:
         self._times.clear()

@@ -16,6 +16,14 @@ OnStartGameSession push, or the simulated process's instant activation).
 Records persist in the store. Processes do not survive a restart; the fleet
 service gives live sessions a process again (``live_sessions``), and a session
 keeps its status and connection details either way.
+
+An ended session is kept as the real service keeps it: "Amazon GameLift Servers
+retains a game session resource for 30 days after the game session ends. You
+can reuse idempotency token values after this time. Game session logs are
+retained for 14 days." (the model's ``GameSession`` documentation). Two
+retention queues (``retention.py``), fed as sessions end, delete its log zip and
+then the session itself with its player sessions; both periods are settings
+(``game_session_retention_seconds``, ``game_session_log_retention_seconds``).
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ import logging
 import signal
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from infra.emulator.errors import (
@@ -37,11 +46,13 @@ from infra.emulator.errors import (
     InvalidRequestException,
     NotFoundException,
 )
+from infra.emulator.fleets import logs as game_logs
 from infra.emulator.fleets.processes import ProcessStatus
 from infra.emulator.pagination import paginate
 from infra.emulator.protocol.shaping import SharedStructure
 from infra.emulator.sessions.creation_limits import CreatorLimiter, limit_for
 from infra.emulator.sessions.expiry import ExpiryQueue
+from infra.emulator.sessions.retention import RetentionQueue
 from infra.emulator.sessions.search_expression import (
     GameSessionView,
     SearchExpressionError,
@@ -71,8 +82,6 @@ UNLIMITED_ACTIVATIONS = 2147483647
 # SDK 5 OnProcessTerminate: the process has about five minutes to call ProcessEnding
 # (the default of EmulatorConfig.process_termination_seconds, which is what is used).
 TERMINATION_GRACE_SECONDS = 300.0
-# Game session logs are kept for 14 days after the session ends.
-LOG_RETENTION_SECONDS = 14 * 24 * 3600.0
 
 
 class GameSessionStatus(enum.StrEnum):
@@ -196,7 +205,7 @@ class GameSession:
         A live session's is a ``SharedStructure``, which keeps its wire forms
         (converted once, reused by every Describe and Search until the session
         changes). An ended session's is a plain dict: ended sessions are kept
-        for good and seldom asked for, so they hold no wire forms.
+        for 30 days and seldom asked for, so they hold no wire forms.
         """
         api = self._api
         if api is None:
@@ -246,6 +255,12 @@ class GameSession:
                 has_available_player_sessions=self.has_available_player_sessions,
             )
         return view
+
+
+def _ended_at(session: GameSession) -> float:
+    """When the session ended; its creation time for a record that lacks one (none should)."""
+    ended = session.termination_time
+    return session.creation_time if ended is None else ended
 
 
 def _fingerprint(parts: Sequence[Any]) -> str:
@@ -311,6 +326,10 @@ class GameSessionService:
         self._tokens: dict[tuple[str, str], GameSession] = {}
         self._limiter = CreatorLimiter()
         self._activations = ExpiryQueue(emulator.scheduler, self._activation_timed_out)
+        # Ended sessions, in the order they ended: due for deletion, and their logs before that.
+        self._retention = RetentionQueue(emulator.scheduler, self._retention_ran_out)
+        self._log_retention = RetentionQueue(emulator.scheduler, self._log_retention_ran_out)
+        self._log_root: Path | None = None
         self._next_ordinal = 0
 
     # -- lifecycle ---------------------------------------------------------------
@@ -325,9 +344,13 @@ class GameSessionService:
         waiting = [s for s in self._sessions.values() if s.status == GameSessionStatus.ACTIVATING]
         for session in sorted(waiting, key=lambda s: s.activation_deadline or now):
             self._arm_activation_timer(session)
+        self._resume_retention()
 
     def reset(self) -> None:
         self._activations.clear()
+        self._retention.clear()
+        self._log_retention.clear()
+        self._log_root = None
         self._sessions.clear()
         self._index.clear()
         self._tokens.clear()
@@ -616,6 +639,7 @@ class GameSessionService:
             session.pending_reason = None
             session.activation_deadline = None
             session.termination_time = self.emulator.clock.now()
+        self._retain(session)
         log.info("game_session=%s status=TERMINATED reason=%s", session.game_session_id, reason)
 
     def on_process_ended(self, game_session_id: str, reason: str | None = None) -> None:
@@ -685,6 +709,109 @@ class GameSessionService:
             # Nobody to wait for (e.g. the process did not survive an emulator restart).
             self._finish(session, GameSessionStatusReason.TRIGGERED_ON_PROCESS_TERMINATE)
         return session
+
+    # -- retention ----------------------------------------------------------------------
+    def _retain(self, session: GameSession) -> None:
+        """The session ended: queue the deletion of its logs and of itself (two appends, whatever the load)."""
+        ended = _ended_at(session)
+        key = session.game_session_id
+        config = self.emulator.config
+        self._retention.add(key, ended + config.game_session_retention_seconds)
+        if session.compute_type != "ANYWHERE":  # Anywhere sessions leave no logs here
+            self._log_retention.add(key, ended + config.game_session_log_retention_seconds)
+
+    def _resume_retention(self) -> None:
+        """After a restart: what fell due while the emulator was down goes now; the next deletion is armed."""
+        config = self.emulator.config
+        ended = sorted((s for s in self._sessions.values() if s.status in ENDED), key=_ended_at)
+        keep = config.game_session_retention_seconds
+        self._retention.extend((_ended_at(s) + keep, s.game_session_id) for s in ended)
+        # Only real processes leave zips, under this folder: without it, there is nothing to delete.
+        if self._logs_root().is_dir():
+            keep_logs = config.game_session_log_retention_seconds
+            self._log_retention.extend(
+                (_ended_at(s) + keep_logs, s.game_session_id) for s in ended if s.compute_type != "ANYWHERE"
+            )
+        # Sessions first: purging one takes its logs too, so the log sweep then skips it.
+        self._retention.sweep()
+        self._log_retention.sweep()
+
+    def _retention_ran_out(self, game_session_id: str) -> None:
+        session = self._sessions.get(game_session_id)
+        if session is None or session.status not in ENDED:
+            return
+        now = self.emulator.clock.now()
+        if _ended_at(session) + self.emulator.config.game_session_retention_seconds > now:
+            return
+        self._purge(session, now)
+
+    def _purge(self, session: GameSession, now: float) -> None:
+        """Delete an ended session and its player sessions: from every index, the store and the disk.
+
+        Afterwards its id is unknown (NotFoundException, as for an id never
+        used) and its idempotency token free for a new session. The creator's
+        creation count is left to the limiter's own window (``CreatorLimiter.prune``).
+        """
+        game_session_id = session.game_session_id
+        player_sessions = getattr(self.emulator, "player_sessions", None)
+        forgotten = 0 if player_sessions is None else player_sessions.forget_game_session(game_session_id)
+        del self._sessions[game_session_id]
+        self._index.remove(session)
+        token = session.idempotency_token
+        if token and self._tokens.get((session.fleet_id, token)) is session:
+            del self._tokens[(session.fleet_id, token)]
+        self._activations.discard(game_session_id)
+        if session.creator_id:
+            fleet = self._find_fleet(session.fleet_id)
+            limit = limit_for(getattr(fleet, "resource_creation_limit_policy", None))
+            self._limiter.prune(session.fleet_id, session.creator_id, now, limit)
+        self.emulator.store.delete(KIND, game_session_id)
+        self._remove_logs(game_session_id)
+        log.info("game_session=%s deleted with %d player sessions: retention ran out", game_session_id, forgotten)
+
+    def _log_retention_ran_out(self, game_session_id: str) -> None:
+        session = self._sessions.get(game_session_id)
+        if session is None:
+            return  # deleted already, and its logs with it
+        now = self.emulator.clock.now()
+        if session.status not in ENDED or (
+            _ended_at(session) + self.emulator.config.game_session_log_retention_seconds > now
+        ):
+            return  # a newer session under the same id (its idempotency token was reused)
+        if self._remove_logs(game_session_id):
+            log.info("game_session=%s logs deleted: retention ran out", game_session_id)
+
+    def _logs_root(self) -> Path:
+        root = self._log_root
+        if root is None:
+            root = self._log_root = game_logs.root_of(self.emulator.config.data_dir)
+        return root
+
+    def _remove_logs(self, game_session_id: str) -> bool:
+        return game_logs.remove(self._logs_root(), game_session_id)
+
+    def keeps_logs(self, game_session_id: str) -> bool:
+        """Whether logs collected now for this session are still wanted (the log collector asks after a write).
+
+        No for a session already deleted or past its log retention, whose zip
+        would otherwise outlive every purge.
+        """
+        session = self._sessions.get(game_session_id)
+        if session is None:
+            return False
+        if session.status not in ENDED:
+            return True
+        ended = _ended_at(session)
+        return self.emulator.clock.now() < ended + self.emulator.config.game_session_log_retention_seconds
+
+    def _find_fleet(self, fleet_id: str) -> Any:
+        fleets = getattr(self.emulator, "fleets", None)
+        if fleets is None:
+            return None
+        try:
+            return fleets.get(fleet_id)
+        except NotFoundException:
+            return None
 
     # -- players (called by the player session service) ---------------------------------
     def adjust_player_count(self, session: GameSession, delta: int) -> None:
@@ -818,16 +945,22 @@ class GameSessionService:
     def log_url(self, game_session_id: str) -> str:
         """GetGameSessionLogUrl.
 
-        Logs are stored when a session ends and kept 14 days (documented), so an
-        unended session, or one ended longer ago, has none: NotFoundException.
-        UNCONFIRMED: the same answer for Anywhere fleets, whose logs the service
-        never collects.
+        Logs are stored when a session ends and kept 14 days (documented: "You
+        can request a new URL any time within the 14-day period that the logs
+        are retained"), so an unended session, or one ended longer ago, has
+        none. UNCONFIRMED: the docs do not say what the call answers then;
+        NotFoundException, the model's error for something that does not
+        exist, is the most plausible. The same for Anywhere fleets, whose logs
+        the service never collects.
         """
         session = self.get(game_session_id)
         if session.status not in ENDED or session.termination_time is None:
             raise NotFoundException(f"No logs stored for game session {game_session_id}: it has not ended yet.")
-        if self.emulator.clock.now() - session.termination_time > LOG_RETENTION_SECONDS:
-            raise NotFoundException(f"The logs of game session {game_session_id} are past their 14-day retention.")
+        keep = self.emulator.config.game_session_log_retention_seconds
+        if self.emulator.clock.now() >= session.termination_time + keep:
+            raise NotFoundException(
+                f"The logs of game session {game_session_id} are past their retention ({keep / 86400:g} days)."
+            )
         if session.compute_type == "ANYWHERE":
             raise NotFoundException(
                 f"Game session {game_session_id} ran on an Anywhere fleet; its logs are not collected."

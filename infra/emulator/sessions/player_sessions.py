@@ -291,6 +291,30 @@ class PlayerSessionService:
                 closed += 1
         return closed
 
+    def forget_game_session(self, game_session_id: str) -> int:
+        """The game session's retention ran out: its player sessions go with it, from memory and the store.
+
+        They all ended with it (``close_for_game_session``), so no reservation
+        timer or seat count is involved; returns how many were forgotten.
+        """
+        bucket = self._by_game_session.pop(game_session_id, None)
+        if not bucket:
+            return 0
+        sessions = self._sessions
+        by_player = self._by_player
+        store = self.emulator.store
+        for key, session in bucket.items():
+            sessions.pop(key, None)
+            self._reservations.discard(key)
+            store.delete(KIND, key)
+            if by_player is not None:
+                mine = by_player.get(session.player_id)
+                if mine is not None:
+                    mine.pop(key, None)
+                    if not mine:
+                        del by_player[session.player_id]
+        return len(bucket)
+
     # -- DescribePlayerSessions ---------------------------------------------------------
     def describe(
         self,

@@ -82,9 +82,13 @@ class SessionIndex(Generic[S]):
     """Buckets of sessions; every bucket keeps the order sessions entered it."""
 
     def __init__(self) -> None:
-        # Every session of a fleet in creation order (append-only), so an
-        # unfiltered describe can slice a page without copying the rest.
-        self._by_fleet: dict[str, list[S]] = {}
+        # Every session of a fleet in creation order. A dict, so an ended session
+        # leaves in O(1) when its retention runs out (``remove``) ...
+        self._by_fleet: dict[str, dict[str, S]] = {}
+        # ... and a list of the same, kept up by ``add`` (an append) and dropped by
+        # ``remove`` (rebuilt by the next unfiltered query), so an unfiltered
+        # describe can slice a page without copying the rest.
+        self._listed: dict[str, list[S]] = {}
         self._by_status: dict[tuple[str, str], dict[str, S]] = {}
         self._by_location_status: dict[tuple[str, str, str], dict[str, S]] = {}
         # Per fleet, per location; a fleet's figures are the sum over its locations.
@@ -94,6 +98,7 @@ class SessionIndex(Generic[S]):
 
     def clear(self) -> None:
         self._by_fleet.clear()
+        self._listed.clear()
         self._by_status.clear()
         self._by_location_status.clear()
         self._tallies.clear()
@@ -101,7 +106,14 @@ class SessionIndex(Generic[S]):
 
     # -- changes -----------------------------------------------------------------
     def add(self, session: S) -> None:
-        self._by_fleet.setdefault(session.fleet_id, []).append(session)
+        fleet_id = session.fleet_id
+        members = self._by_fleet.get(fleet_id)
+        if members is None:
+            members = self._by_fleet[fleet_id] = {}
+        members[session.game_session_id] = session
+        listed = self._listed.get(fleet_id)
+        if listed is not None:
+            listed.append(session)
         self._enter(session, session.status)
         amount = contribution(session)
         if amount != NOTHING:
@@ -114,6 +126,36 @@ class SessionIndex(Generic[S]):
         new_contribution = contribution(session)
         if new_contribution != old_contribution:
             self._shift(session, new_contribution, old_contribution)
+
+    def remove(self, session: S) -> None:
+        """Forget the session (its retention ran out), with every bucket and tally it was in.
+
+        Buckets left empty go too, so a fleet long deleted leaves nothing behind
+        once its last session is purged.
+        """
+        fleet_id = session.fleet_id
+        members = self._by_fleet.get(fleet_id)
+        if members is None or members.pop(session.game_session_id, None) is None:
+            return
+        self._listed.pop(fleet_id, None)
+        status = session.status
+        self._leave(session, status)
+        if not self._by_status.get((fleet_id, status), True):
+            del self._by_status[(fleet_id, status)]
+        if not self._by_location_status.get((fleet_id, session.location, status), True):
+            del self._by_location_status[(fleet_id, session.location, status)]
+        amount = contribution(session)
+        if amount != NOTHING:
+            self._shift(session, NOTHING, amount)
+        if not members:
+            # The fleet's last session: the buckets its sessions passed through are empty now (a scan of
+            # the bucket keys, as rare as a fleet emptying).
+            del self._by_fleet[fleet_id]
+            self._tallies.pop(fleet_id, None)
+            for key in [k for k, bucket in self._by_status.items() if k[0] == fleet_id and not bucket]:
+                del self._by_status[key]
+            for key in [k for k, bucket in self._by_location_status.items() if k[0] == fleet_id and not bucket]:
+                del self._by_location_status[key]
 
     def players_changed(self, session: S, delta: int) -> None:
         """Only the session's player count moved, by ``delta`` (the commonest change, one per player session)."""
@@ -170,7 +212,12 @@ class SessionIndex(Generic[S]):
         fresh lists as long as their bucket.
         """
         if status is None:
-            every = self._by_fleet.get(fleet_id, [])
+            every = self._listed.get(fleet_id)
+            if every is None:
+                members = self._by_fleet.get(fleet_id)
+                if members is None:
+                    return []
+                every = self._listed[fleet_id] = list(members.values())
             if location is None:
                 return every
             return [s for s in every if s.location == location]
