@@ -19,6 +19,13 @@ server processes (the example game server in ``tests/fixtures/example_server``, 
   in flight, after a warm-up, two ways in each round: in blocks (each kind back to back, the order rotated from round
   to round: a busy socket's hot path; ``round_trip``, which the target is checked on) and mixed (one of each in
   turn, so each request finds its server idle; ``round_trip_mixed``). Ratios are per round, with their median.
+  Cores (``--cores``): by default (``shared``) this driver, the emulator and the echo server are pinned to one core
+  for the round trips. Unpinned (``free``), the scheduler of a small machine decides per run, and unevenly: it kept
+  the echo server on the driver's core in almost every block but moved the emulator to the other core in many runs
+  (most of them while other work loaded the machine), and a round trip across cores costs ~60 us more on a 2-core VM
+  (the echo itself goes from ~50 to ~125 us when it is moved), so the ratio measured the placement, not the code.
+  ``own`` pins the driver to one core and both servers to another. Where each block ran is recorded either way
+  (``cross_core_blocks``: blocks whose server last ran on another core than the driver, sampled mid-block).
 
 Writes ``bench/results/fleet_start.json`` (figures, conditions, git commit; a PNG beside it when matplotlib is
 there) and prints one summary line last. Targets (issue 3): 50 processes ACTIVE in < 10 s, a crash replaced in
@@ -213,6 +220,21 @@ def create_to_active(emu: Emulator, fleet_id: str, size: int) -> float:
 # -- round trips: the SDK, a raw client, a bare echo -------------------------------------------------------------
 
 
+def last_cpu(pid: int) -> int | None:
+    """The core a process last ran on (Linux ``/proc``); None where that cannot be read."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return int(f.read().rsplit(")", 1)[1].split()[36])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def cross_core(server_pid: int) -> bool | None:
+    """Whether a server last ran on another core than this driver (None when unknown)."""
+    server, driver = last_cpu(server_pid), last_cpu(os.getpid())
+    return None if server is None or driver is None else server != driver
+
+
 def _echo_server(port_pipe: Any) -> None:
     import websockets
     from websockets.asyncio.server import serve
@@ -236,7 +258,21 @@ def accept_frame(game_session_id: str, player_session_id: str) -> str:
                       separators=(",", ":"))
 
 
-async def round_trips(emu: Emulator, rounds: int, requests: int, warmup: int) -> dict[str, Any]:
+def pin(cores: str, driver: int, servers: list[int]) -> str:
+    """Pin the driver (this thread) and the servers as ``cores`` says; a description of where each side runs."""
+    available = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    if cores == "free" or len(available) < 2:
+        return f"unpinned: driver and servers share {len(available) or os.cpu_count()} cores as the scheduler decides"
+    mine, theirs = available[-1], available[-1] if cores == "shared" else available[-2]
+    os.sched_setaffinity(driver, {mine})
+    for pid in servers:
+        os.sched_setaffinity(pid, {theirs})
+    if cores == "shared":
+        return f"driver, emulator and echo server pinned to core {mine} (one core, shared)"
+    return f"driver pinned to core {mine}; emulator and echo server to core {theirs} (a core each side)"
+
+
+async def round_trips(emu: Emulator, rounds: int, requests: int, warmup: int, cores: str) -> dict[str, Any]:
     """Interleaved rounds of SDK accepts, raw-frame accepts and bare echoes; per-request latencies in seconds."""
     from websockets.asyncio.client import connect
 
@@ -336,6 +372,11 @@ async def round_trips(emu: Emulator, rounds: int, requests: int, warmup: int) ->
         await echo.recv()
         return time.perf_counter() - t0
 
+    servers = {"sdk": emu.process.process.pid, "raw": emu.process.process.pid, "echo": echo_process.pid}
+    affinity = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
+    placed_on = pin(cores, 0, sorted(set(servers.values())))
+    placement: dict[str, list[bool | None]] = {"sdk": [], "raw": [], "echo": []}
+
     async def one_round(count: int, index: int, mixed: bool) -> dict[str, list[float]]:
         """``count`` requests of each kind. Blocks (``mixed`` False): each kind back to back, the order rotated
         from round to round: the hot path of a busy socket. Mixed: one of each in turn (SDK, raw, echo, SDK ...),
@@ -354,14 +395,16 @@ async def round_trips(emu: Emulator, rounds: int, requests: int, warmup: int) ->
                       ("echo", lambda: [echo_once() for _ in range(count)])]
             shift = index % len(blocks)
             for name, make in blocks[shift:] + blocks[:shift]:
-                for request in make():
+                for position, request in enumerate(make()):
                     times[name].append(await request)
+                    if position == count // 2 and index >= 0:
+                        placement[name].append(cross_core(servers[name]))
         await release(sdk_session, sdk_ids)
         await release(raw_session, raw_ids)
         return times
 
-    await one_round(warmup, 0, mixed=False)
-    await one_round(warmup, 0, mixed=True)
+    await one_round(warmup, -1, mixed=False)
+    await one_round(warmup, -1, mixed=True)
     per_round: dict[str, dict[str, list[list[float]]]] = {
         mode: {"sdk": [], "raw": [], "echo": []} for mode in ("blocks", "mixed")
     }
@@ -376,7 +419,9 @@ async def round_trips(emu: Emulator, rounds: int, requests: int, warmup: int) ->
     await sdk.destroy()
     echo_process.terminate()
     echo_process.join(5)
-    return {"per_round": per_round, "frame_bytes": len(sample)}
+    if affinity is not None:
+        os.sched_setaffinity(0, affinity)
+    return {"per_round": per_round, "frame_bytes": len(sample), "placement": placement, "cores": placed_on}
 
 
 def rtt_figures(samples: dict[str, list[list[float]]]) -> dict[str, Any]:
@@ -435,6 +480,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-plot", action="store_true")
     parser.add_argument("--quick", action="store_true", help="one round of everything, small samples")
     parser.add_argument("--only", choices=("all", "rtt"), default="all", help="rtt: only the round trips")
+    parser.add_argument("--cores", choices=("shared", "own", "free"), default="shared",
+                        help="round trips: pin driver and servers to one core (shared), a core each side (own), or "
+                        "leave placement to the scheduler (free)")
     args = parser.parse_args(argv)
     if args.quick:
         args.rounds, args.crashes, args.sessions, args.requests, args.rtt_rounds = 1, 2, 3, 40, 2
@@ -449,8 +497,15 @@ def main(argv: list[str] | None = None) -> int:
         if args.only == "all":
             measure_fleets(emu, files, sizes, args, result)
         emu.reset()
-        rtt = asyncio.run(round_trips(emu, args.rtt_rounds, args.requests, warmup=max(20, args.requests // 4)))
+        rtt = asyncio.run(round_trips(emu, args.rtt_rounds, args.requests, warmup=max(20, args.requests // 4),
+                                      cores=args.cores))
+        result["round_trip_cores"] = rtt["cores"]
         result["round_trip"] = round_trip_result(rtt_figures(rtt["per_round"]["blocks"]), rtt["frame_bytes"])
+        result["round_trip"]["cross_core_blocks"] = {
+            name: {"cross_core": sum(flag is True for flag in flags), "same_core": sum(flag is False for flag in flags),
+                   "per_round": flags}
+            for name, flags in rtt["placement"].items()
+        }
         result["round_trip_mixed"] = round_trip_result(rtt_figures(rtt["per_round"]["mixed"]), rtt["frame_bytes"])
     finally:
         emu.stop()
@@ -537,6 +592,7 @@ def finish(result: dict[str, Any], args: argparse.Namespace) -> None:
         "cpu_count": os.cpu_count(),
         "cores": f"{affinity} cores, unpinned, shared by the emulator, every server process, the echo server and "
         "this driver (the load generator)",
+        "round_trip_cores": result.pop("round_trip_cores", None),
         "git": git_commit(),
         "emulator_flags": EMULATOR_FLAGS,
         "fleet_stage_seconds": "default (0.2)",
@@ -564,11 +620,15 @@ def finish(result: dict[str, Any], args: argparse.Namespace) -> None:
         parts.append(f"crash replaced in {crash:.2f} s p50 (target < {TARGET_CRASH_S:.0f} s)")
         parts.append(f"CreateGameSession->ACTIVE {result['create_game_session_to_active_ms']['p50']:.1f} ms p50")
     mixed = result["round_trip_mixed"]
+    placements = rtt.get("cross_core_blocks", {})
+    placed = ", ".join(f"{name} {c['cross_core']}/{c['cross_core'] + c['same_core']}" for name, c in placements.items())
     parts.append(
         f"AcceptPlayerSession via SDK p50 {rtt['sdk']['p50_ms']:.3f} ms / p99 {rtt['sdk']['p99_ms']:.3f} ms = "
         f"{rtt['ratio_sdk_to_echo_p50']:.2f}x bare websockets echo (p50 {rtt['echo']['p50_ms']:.3f} ms; raw frame "
-        f"{rtt['ratio_raw_to_echo_p50']:.2f}x; target <= {TARGET_RATIO:.0f}x; requests mixed among idle servers: "
-        f"SDK {mixed['ratio_sdk_to_echo_p50']:.2f}x, raw {mixed['ratio_raw_to_echo_p50']:.2f}x)"
+        f"{rtt['ratio_raw_to_echo_p50']:.2f}x; target <= {TARGET_RATIO:.0f}x; cores {args.cores}; "
+        f"requests mixed among idle servers: "
+        f"SDK {mixed['ratio_sdk_to_echo_p50']:.2f}x, raw {mixed['ratio_raw_to_echo_p50']:.2f}x"
+        + (f"; blocks whose server ran on another core than the driver: {placed})" if placed else ")")
     )
     line = "; ".join(parts)
     result["summary"] = line

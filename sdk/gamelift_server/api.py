@@ -29,7 +29,7 @@ from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 
 from . import handshake, messages
-from .correlation import PendingRequests, TimeoutCounter
+from .correlation import PendingRequests, RequestIds, TimeoutCounter
 from .errors import (
     AlreadyInitialized,
     BadRequestException,
@@ -115,10 +115,12 @@ class GameLiftServerSdk:
         self.timings = timings or Timings()
         self.state = SdkState()
         self._pending = PendingRequests()
+        self._request_ids = RequestIds()
         self._timeouts = TimeoutCounter(self.timings.timeout_reconnect_threshold)
         self._transport: Transport | None = None
         self._process_parameters: ProcessParameters | None = None
         self._heartbeat_task: asyncio.Task[None] | None = None
+        self._deadline_timer: asyncio.TimerHandle | None = None
         self._heartbeats: set[asyncio.Task[None]] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -191,6 +193,9 @@ class GameLiftServerSdk:
         """Stop heartbeats, close the connection, forget all state; init_sdk() may then be called again."""
         self._stop_heartbeat()
         self._pending.fail_all(GameLiftServerNotInitialized("the SDK was destroyed"))
+        if self._deadline_timer is not None:
+            self._deadline_timer.cancel()
+            self._deadline_timer = None
         transport, self._transport = self._transport, None
         self.state.reset()
         self._process_parameters = None
@@ -334,18 +339,28 @@ class GameLiftServerSdk:
 
     async def _request(self, action: Action, body: dict[str, Any], timeout: float | None = None) -> Reply:
         """Send one request and wait for its reply; a timeout raises ServiceCallFailed (the official error) and counts
-        towards the half-open-socket detector."""
+        towards the half-open-socket detector.
+
+        The hot path (socket open, not backed up) writes the frame at once and waits on one future. Deadlines share
+        one timer (``_watch_deadlines``) instead of arming and cancelling one per request; only a send that has to
+        wait for a socket runs under its own timeout scope.
+        """
         transport = self._transport
         if transport is None:
             raise GameLiftServerNotInitialized()
         timeout = self.timings.request_timeout if timeout is None else timeout
-        request_id = messages.new_request_id()
-        waiter: asyncio.Future[Reply] = asyncio.get_running_loop().create_future()
-        self._pending.add(request_id, action.value, waiter)
+        request_id = self._request_ids.next()
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[Reply] = loop.create_future()
+        deadline = loop.time() + timeout
+        self._pending.add(request_id, action.value, waiter, deadline)
+        self._watch_deadlines(loop, deadline)
         try:
-            async with asyncio.timeout(timeout):
-                await transport.send(messages.encode(messages.request_frame(action, request_id, body)))
-                return await waiter
+            frame = messages.encode_bytes(messages.request_frame(action, request_id, body))
+            if not transport.send_now(frame):
+                async with asyncio.timeout_at(deadline):
+                    await transport.send(frame)
+            return await waiter
         except TimeoutError:
             log.warning("event=request_timeout action=%s request_id=%s timeout=%s", action, request_id, timeout)
             if self._timeouts.timed_out():
@@ -353,6 +368,27 @@ class GameLiftServerSdk:
             raise ServiceCallFailed(f"no reply to {action} within {timeout}s") from None
         finally:
             self._pending.discard(request_id)
+
+    def _watch_deadlines(self, loop: asyncio.AbstractEventLoop, deadline: float) -> None:
+        """Make sure the deadline timer fires no later than ``deadline``.
+
+        One request after another (the usual case) never re-arms it: each new deadline is later than the one the
+        timer waits for, and when it fires it only re-arms for the earliest request still waiting.
+        """
+        timer = self._deadline_timer
+        if timer is not None and not timer.cancelled() and timer.when() <= deadline:
+            return
+        if timer is not None:
+            timer.cancel()
+        self._deadline_timer = loop.call_at(deadline, self._deadlines_due, loop)
+
+    def _deadlines_due(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._deadline_timer = None
+        for waiter in self._pending.overdue(loop.time()):
+            waiter.set_exception(TimeoutError())
+        upcoming = self._pending.next_deadline()
+        if upcoming is not None:
+            self._watch_deadlines(loop, upcoming)
 
     def _on_frame(self, text: str | bytes) -> None:
         """Every inbound frame, from any open socket, in arrival order. Runs on the reader: never blocks."""

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+import orjson
+
 from . import wire
 from .errors import OK
 from .models import (
@@ -73,6 +75,11 @@ def new_request_id() -> str:
 
 def encode(frame: Frame) -> str:
     return json.dumps(frame, separators=(",", ":"))
+
+
+def encode_bytes(frame: Frame) -> bytes:
+    """The frame as the UTF-8 JSON a text frame carries, in one C call (the request hot path)."""
+    return orjson.dumps(frame)
 
 
 def request_frame(action: Action, request_id: str, fields: dict[str, Any] | None = None) -> Frame:
@@ -211,7 +218,7 @@ def classify(text: str | bytes) -> Inbound:
     if isinstance(text, bytes):
         return Unusable("binary frame")  # Go and C# ignore binary frames; the service never sends them
     try:
-        frame = json.loads(text)
+        frame = orjson.loads(text)
     except ValueError:
         return Unusable("not JSON")
     if not isinstance(frame, dict):

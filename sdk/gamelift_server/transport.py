@@ -1,4 +1,4 @@
-"""The one I/O module: a logical connection to the SDK endpoint, kept alive over successive WebSockets.
+"""The connection manager: a logical connection to the SDK endpoint, kept alive over successive WebSockets.
 
 The protocol needs more than one socket over a process's life:
 
@@ -9,11 +9,12 @@ The protocol needs more than one socket over a process's life:
 - **switch** (RefreshConnection): open a second socket to a new URL, move traffic to it, and close the old one only
   after a grace period during which frames still arriving on it are processed.
 
-Frames from every open socket go to one ``on_frame`` callback, in arrival order per socket. Sends always go to the
-newest socket; a send issued while no socket is up waits for one (the caller's timeout bounds the wait), which is the
-official SDKs' "retry the write around a reconnect" behaviour.
+Frames from every open socket go to one ``on_frame`` callback, in arrival order per socket, straight from the socket's
+``data_received`` (``websocket.py``): no reader task. Sends always go to the newest socket: ``send_now`` writes at once
+when it is open and not backed up (the request hot path), ``send`` also waits through a reconnect when no socket is up
+(the caller's timeout bounds the wait), which is the official SDKs' "retry the write around a reconnect" behaviour.
 
-Library keepalive pings and permessage-deflate are off, as in the official SDKs: liveness is the protocol's own
+Keepalive pings and permessage-deflate are never used, as in the official SDKs: liveness is the protocol's own
 heartbeat, and the real endpoint (API Gateway) does not negotiate compression.
 """
 
@@ -21,15 +22,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
 import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 from urllib.parse import urlsplit
 
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI
-
+from . import rfc6455, websocket
 from .errors import (
     GameLiftError,
     GameLiftServerNotInitialized,
@@ -40,6 +38,7 @@ from .errors import (
     WebsocketSendMessageFailure,
 )
 from .timing import Timings
+from .websocket import ClientWebSocket
 
 log = logging.getLogger("gamelift_server")
 
@@ -53,23 +52,13 @@ def redact(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}{parts.path}"
 
 
-def _is_loopback(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 class Transport:
     def __init__(self, on_frame: Callable[[str | bytes], None], timings: Timings, user_agent: str) -> None:
         self._on_frame = on_frame
         self._timings = timings
         self._user_agent = user_agent
         self._url = ""
-        self._current: ClientConnection | None = None
+        self._current: ClientWebSocket | None = None
         self._changed = asyncio.Condition()
         self._connect_lock = asyncio.Lock()
         # Set once, when the connection is over for good: closed by destroy() or by the service (1000/1001).
@@ -95,7 +84,7 @@ class Transport:
             self._url = url
             await self._install(conn)
 
-    async def _open_with_retries(self, url: str) -> ClientConnection:
+    async def _open_with_retries(self, url: str) -> ClientWebSocket:
         delays = [0.0, *self._timings.connect_delays()]
         error: WebsocketConnectFailure | None = None
         for attempt, delay in enumerate(delays):
@@ -111,60 +100,52 @@ class Transport:
         assert error is not None
         raise error
 
-    async def _open(self, url: str) -> ClientConnection:
+    async def _open(self, url: str) -> ClientWebSocket:
         try:
-            conn = await connect(
-                url,
-                open_timeout=self._timings.connect_timeout,
-                ping_interval=None,
-                compression=None,
-                max_size=MAX_FRAME_BYTES,
-                user_agent_header=self._user_agent,
-                proxy=None if _is_loopback(url) else True,
-            )
-        except InvalidURI as exc:
-            # exc's own text repeats the whole URL, query (auth token) included: keep only the reason.
-            raise WebsocketConnectFailureInvalidUrl(f"invalid WebSocket URL {redact(url)}: {exc.msg}") from None
-        except InvalidStatus as exc:
-            status = exc.response.status_code
-            body = exc.response.body.decode(errors="replace")[:200] if exc.response.body else ""
+            async with asyncio.timeout(self._timings.connect_timeout):
+                conn = await websocket.connect(url, on_message=self._deliver, user_agent=self._user_agent,
+                                               max_message_bytes=MAX_FRAME_BYTES)
+        except websocket.InvalidUrl as exc:
+            raise WebsocketConnectFailureInvalidUrl(f"invalid WebSocket URL {redact(url)}: {exc}") from None
+        except rfc6455.HandshakeFailed as exc:
+            status = exc.status
+            if status is None or status == 101:  # no HTTP at all, or a 101 that fails the checks
+                raise WebsocketConnectFailure(f"invalid handshake: {exc.message}") from exc
             kind = WebsocketConnectFailureForbidden if status in (401, 403) else WebsocketConnectFailure
-            raise kind(f"handshake refused with HTTP {status}: {body}".strip(), status_code=status) from exc
+            raise kind(f"handshake refused with HTTP {status}: {exc.body[:200]}".strip(), status_code=status) from exc
         except TimeoutError as exc:
             raise WebsocketConnectFailureTimeout(f"no handshake within {self._timings.connect_timeout}s") from exc
-        except Exception as exc:  # refused, reset, DNS, malformed handshake: all retried
+        except Exception as exc:  # refused, reset, DNS, TLS, proxy: all retried
             raise WebsocketConnectFailure(f"{type(exc).__name__}: {exc}") from exc
         self.connections_opened += 1
         return conn
 
-    async def _install(self, conn: ClientConnection) -> ClientConnection | None:
-        """Make ``conn`` the socket sends go to; start reading it; return the socket it replaced."""
+    def _deliver(self, message: str | bytes) -> None:
+        try:
+            self._on_frame(message)
+        except Exception:  # a bug in frame handling must not kill the socket
+            log.exception("event=frame_handler_failed")
+
+    async def _install(self, conn: ClientWebSocket) -> ClientWebSocket | None:
+        """Make ``conn`` the socket sends go to; watch for its close; return the socket it replaced."""
         old, self._current = self._current, conn
-        self._spawn(self._read(conn))
+        self._spawn(self._watch(conn))
         await self._notify()
         log.info("event=connected url=%s connection=%d", redact(self._url), self.connections_opened)
         return old
 
-    # --- reading ---------------------------------------------------------------------------------------------------
+    # --- closes ----------------------------------------------------------------------------------------------------
 
-    async def _read(self, conn: ClientConnection) -> None:
-        try:
-            async for message in conn:
-                try:
-                    self._on_frame(message)
-                except Exception:  # a bug in frame handling must not kill the socket
-                    log.exception("event=frame_handler_failed")
-        except ConnectionClosed:
-            pass
+    async def _watch(self, conn: ClientWebSocket) -> None:
+        """Frames arrive without us (``_deliver``); this only learns how the socket ended and acts on it."""
+        code = await conn.closed
         if conn is not self._current:
             return  # replaced (reconnect/refresh) or closed by destroy: nothing to do
         self._current = None
-        close = conn.protocol.close_rcvd
-        code = close.code if close is not None else 1006
         if self._final_error is not None:
             return
         if code in NORMAL_CLOSE_CODES:
-            log.warning("event=closed_by_service code=%d reason=%r", code, close.reason if close else "")
+            log.warning("event=closed_by_service code=%d", code)
             await self._finish(WebsocketSendMessageFailure(f"the service closed the connection with code {code}"))
             return
         log.warning("event=connection_lost code=%d", code)
@@ -180,7 +161,7 @@ class Transport:
         failed = self._current
         self._reconnect_task = asyncio.get_running_loop().create_task(self._reconnect(failed, reason))
 
-    async def _reconnect(self, failed: ClientConnection | None, reason: str) -> None:
+    async def _reconnect(self, failed: ClientWebSocket | None, reason: str) -> None:
         async with self._connect_lock:
             if self._final_error is not None or (self._current is not None and self._current is not failed):
                 return
@@ -217,7 +198,7 @@ class Transport:
             self._spawn(self._close_quietly(old, self._timings.refresh_close_delay))
         return True
 
-    async def _close_quietly(self, conn: ClientConnection, delay: float) -> None:
+    async def _close_quietly(self, conn: ClientWebSocket, delay: float) -> None:
         if delay:
             await asyncio.sleep(delay)
         with contextlib.suppress(Exception):
@@ -225,7 +206,14 @@ class Transport:
 
     # --- sending ---------------------------------------------------------------------------------------------------
 
-    async def send(self, text: str) -> None:
+    def send_now(self, text: str | bytes) -> bool:
+        """Write on the newest socket if it is open and not backed up; False means "use ``send``"."""
+        conn = self._current
+        if conn is None or self._final_error is not None or conn.write_paused:
+            return False
+        return conn.send_text(text)
+
+    async def send(self, text: str | bytes) -> None:
         """Send on the newest socket, waiting through a reconnect if needed; the caller bounds the wait."""
         while True:
             if self._final_error is not None:
@@ -235,12 +223,12 @@ class Transport:
                 self.reconnect_soon("send while disconnected")
                 await self._wait_for(lambda: self._current is not None or self._final_error is not None)
                 continue
-            try:
-                await conn.send(text)
+            if conn.send_text(text):
+                if conn.write_paused:
+                    await conn.drain()
                 return
-            except ConnectionClosed:
-                # This socket's reader decides what its close means (reconnect, or the service's goodbye): wait for it.
-                await self._wait_for(lambda: self._current is not conn or self._final_error is not None)  # noqa: B023
+            # Closing: this socket's watcher decides what its close means (reconnect, or the service's goodbye).
+            await self._wait_for(lambda: self._current is not conn or self._final_error is not None)  # noqa: B023
 
     # --- closing ---------------------------------------------------------------------------------------------------
 

@@ -66,6 +66,8 @@ FOREIGN_PORT_RETRY_SECONDS = 30.0
 STOP_GRACE_SECONDS = 2.0
 MAX_RELAUNCH_DELAY = 30.0
 READY_MARKER = ".gamelift-local-unpacked"
+# Ended processes whose stdout/stderr an instance keeps (the newest; sessions' logs are in their zips).
+KEEP_ENDED_PROCESS_LOGS = 20
 
 KILL_EVENTS: dict[str, tuple[str, str]] = {
     "sdk_init_timeout": (
@@ -97,6 +99,18 @@ def _prctl() -> Any:
 
 
 _PRCTL = _prctl()
+
+
+def prune_process_logs(logs_dir: Path, running: set[str], keep: int = KEEP_ENDED_PROCESS_LOGS) -> int:
+    """Delete all but the ``keep`` newest ended processes' log folders; returns how many went."""
+    try:
+        ended = [d for d in logs_dir.iterdir() if d.is_dir() and d.name not in running]
+        ended.sort(key=lambda d: d.stat().st_mtime_ns, reverse=True)
+    except OSError:
+        return 0
+    for directory in ended[keep:]:
+        shutil.rmtree(directory, ignore_errors=True)
+    return len(ended[keep:])
 _PR_SET_PDEATHSIG = 1
 
 
@@ -469,7 +483,20 @@ class ProcessLauncher:
             del self._children[pid]
         if child.game_session_id is not None:
             await self.logs.collect(child.game_session_id, self._log_entries(child))
+        self._forget_old_process_logs(child.log_dir.parent)
         self._maybe_remove_instance_dir(child.instance_id)
+
+    def _forget_old_process_logs(self, logs_dir: Path) -> None:
+        """Keep the output of an instance's latest ended processes only, so a long-lived instance stays bounded.
+
+        A session's logs live on in its zip (``logs.py``); the rest is kept for a developer reading
+        why a process died, and the newest few are what that needs.
+        """
+        running = {c.log_dir.name for c in self._children.values() if c.log_dir.parent == logs_dir}
+        try:
+            asyncio.get_running_loop().run_in_executor(None, prune_process_logs, logs_dir, running)
+        except RuntimeError:
+            prune_process_logs(logs_dir, running)
 
     def _classify(self, child: Child, code: int) -> tuple[str | None, str | None, str]:
         """The fleet event, the game session's StatusReason and the event message for an exit."""

@@ -13,10 +13,11 @@ given", and field names are matched exactly first, then regardless of case (C# s
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 OK = 200
 BAD_REQUEST = 400
@@ -182,8 +183,8 @@ def parse_request(data: str | bytes) -> Request:
         except UnicodeDecodeError:
             raise FrameError("Binary frames are not understood; send JSON text frames") from None
     try:
-        frame = json.loads(data)
-    except ValueError as exc:
+        frame = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
         raise FrameError(f"The frame is not valid JSON: {exc.msg} at position {exc.pos}") from None
     if not isinstance(frame, dict):
         raise FrameError("The frame must be a JSON object")
@@ -221,7 +222,12 @@ def error_reply(exc: SdkError, action: Any = None, request_id: Any = None) -> Fr
 
 
 def encode(frame: Frame) -> str:
-    return json.dumps(frame, separators=(",", ":"))
+    return orjson.dumps(frame).decode("utf-8")
+
+
+def encode_bytes(frame: Frame) -> bytes:
+    """``encode`` as the UTF-8 a text frame carries, for a writer that sends bytes (no str round trip)."""
+    return orjson.dumps(frame)
 
 
 # -- conversions from the control plane's shapes ----------------------------------------------------------------------

@@ -27,6 +27,7 @@ import logging
 import signal
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -55,6 +56,11 @@ log = logging.getLogger("gamelift_local.sdk")
 
 # Ids of ended processes remembered for refusing their reuse (oldest forgotten first).
 ENDED_IDS_KEPT = 100_000
+
+
+def _commit_failed(frame: protocol.Frame) -> protocol.Frame:
+    return protocol.reply(frame.get("Action"), frame.get("RequestId"), protocol.INTERNAL_ERROR,
+                          "gamelift-local could not store the change; see its log")
 
 
 class SdkEndpointService:
@@ -288,9 +294,26 @@ class SdkEndpointService:
             await self.emulator.store.flush()
         except Exception:
             log.exception("process=%s commit failed", link.process_id)
-            return protocol.reply(frame.get("Action"), frame.get("RequestId"), protocol.INTERNAL_ERROR,
-                                  "gamelift-local could not store the change; see its log")
+            return _commit_failed(frame)
         return frame
+
+    def answer(self, link: ProcessLink, data: str | bytes, send: Callable[[protocol.Frame], None]) -> None:
+        """``handle``, then ``send(reply)`` once the request's writes are on disk, with no task per frame.
+
+        ``send`` runs from the group commit that follows (``Store.when_durable``: one commit for every request of
+        this event-loop turn), or at once when nothing waits to be committed. Commit callbacks run in the order
+        they were registered, so a socket that also sends its pushes that way keeps replies and pushes in order.
+        """
+        frame = self.handle(link, data)
+
+        def durable(error: BaseException | None) -> None:
+            if error is not None:
+                log.error("process=%s commit failed: %r", link.process_id, error)
+                send(_commit_failed(frame))
+            else:
+                send(frame)
+
+        self.emulator.store.when_durable(durable)
 
     def push(self, process_id: str, frame: protocol.Frame) -> bool:
         link = self.links.get(process_id)

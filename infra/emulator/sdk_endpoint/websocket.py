@@ -1,23 +1,33 @@
-"""The SDK endpoint's I/O on aiohttp: WebSocket upgrades on any path, one reader per socket, ordered pushes.
+"""The SDK endpoint's I/O: WebSocket upgrades on any path, by the lean connection or by aiohttp.
 
-The handshake is decided before the upgrade, so a refusal is a plain HTTP error (403 for credentials and reused
-process ids, 400 for a query without identity), which is how the official SDKs learn it (C++ maps 403 to
-WEBSOCKET_CONNECT_FAILURE_FORBIDDEN). Replies are written by the socket's reader as soon as a frame is handled;
-pushes, which come from elsewhere (API calls, timers), go through a per-socket queue so they leave in order.
+Two ways in, one service behind them. ``take_over`` is the fast one: the HTTP front parses a request head, sees an
+upgrade and hands the raw transport over; the endpoint answers the handshake itself and installs a
+``LeanWebSocket`` (``lean_websocket.py``; the RFC 6455 handshake and framing are the SDK's own
+``sdk.gamelift_server.rfc6455``, used in the server role). ``handle`` is the aiohttp route, kept for a front that
+does not hand upgrades over (and for the TLS listener until it does): one reader per socket, replies written by the
+reader, pushes through a per-socket queue so they leave in order.
+
+Either way the handshake is decided before the upgrade, so a refusal is a plain HTTP error (403 for credentials and
+reused process ids, 400 for a query without identity or a malformed upgrade, 404 for a GET that is no upgrade),
+which is how the official SDKs learn it (C++ maps 403 to WEBSOCKET_CONNECT_FAILURE_FORBIDDEN).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Protocol
 
 from aiohttp import WSMsgType, web
 
 from infra.emulator.sdk_endpoint import protocol
 from infra.emulator.sdk_endpoint.handshake import HandshakeError, parse_connect_query
+from infra.emulator.sdk_endpoint.lean_websocket import LeanWebSocket
 from infra.emulator.sdk_endpoint.service import SdkEndpointService
+from sdk.gamelift_server import rfc6455
 
 if TYPE_CHECKING:
     from infra.emulator.emulator import Emulator
@@ -105,11 +115,96 @@ def is_upgrade(request: web.Request) -> bool:
     return request.headers.get("Upgrade", "").lower() == "websocket"
 
 
+class RequestHead(Protocol):
+    """What ``take_over`` reads of a request head (the HTTP front's parsed head has these attributes)."""
+
+    method: str
+    target: str  # raw path and query, as sent
+    version: str
+    headers: Mapping[str, str]  # lower-case names; repeated headers joined by ", "
+
+
+_REASONS = {400: "Bad Request", 403: "Forbidden", 404: "Not Found"}
+
+
+def refusal(status: int, message: str, headers: Mapping[str, str] | None = None) -> bytes:
+    """An HTTP error with the JSON body aiohttp's path sends (``{"message": ...}``); the connection then closes."""
+    body = json.dumps({"message": message}).encode()
+    extra = "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
+    return (
+        f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}\r\nContent-Type: application/json; charset=utf-8\r\n"
+        f"Content-Length: {len(body)}\r\n{extra}Connection: close\r\n\r\n"
+    ).encode("latin-1") + body
+
+
+class _Refused(asyncio.Protocol):
+    """Owns a transport whose upgrade was refused until it has flushed the answer and closed."""
+
+    def data_received(self, data: bytes) -> None:
+        pass
+
+
 class SdkWebSocketEndpoint:
-    """aiohttp handler for the SDK endpoint; mount it on ``/{tail:.*}`` (GET) after every other route."""
+    """The SDK endpoint's two ways in: ``take_over`` (lean, from the HTTP front) and ``handle`` (an aiohttp route on
+    ``/{tail:.*}`` (GET), mounted after every other route)."""
 
     def __init__(self, service: SdkEndpointService) -> None:
         self.service = service
+
+    def take_over(
+        self, transport: asyncio.Transport, head: RequestHead, rest: bytes, secure: bool
+    ) -> asyncio.Protocol | None:
+        """Answer an upgrade request on a raw transport and install the protocol that serves it from now on.
+
+        Returns that protocol (a ``LeanWebSocket``, or a sink that closes the connection after a refusal, which
+        this method has written), or None for a request that asks for no WebSocket: the caller serves it as plain
+        HTTP (aiohttp answers 404 then). ``rest`` is whatever arrived after the head: the first frames, if the
+        client did not wait for the 101.
+        """
+        if not rfc6455.is_upgrade(head.headers):
+            return None
+        if transport.is_closing():
+            return self._refuse(transport)
+        try:
+            key = rfc6455.handshake_key(head.method, head.headers)
+        except rfc6455.UpgradeRefused as exc:
+            log.info("sdk websocket handshake refused status=%s: %s", exc.status, exc.message)
+            return self._refuse(transport, refusal(exc.status, exc.message, exc.headers))
+        path, _, raw_query = head.target.partition("?")
+        query = parse_connect_query(raw_query)
+        try:
+            link = self.service.admit(query)
+        except HandshakeError as exc:
+            log.info("sdk handshake refused status=%s process=%s: %s", exc.status, query.process_id, exc.message)
+            return self._refuse(transport, refusal(exc.status, exc.message))
+        transport.write(rfc6455.switching_protocols(key))
+        socket = LeanWebSocket(
+            self.service,
+            link,
+            transport,
+            endpoint=f"{'wss' if secure else 'ws'}://{head.headers.get('host', '')}{path}",
+            idempotency_token=query.idempotency_token,
+            auth_token=query.auth_token,
+        )
+        transport.set_protocol(socket)
+        try:
+            socket.attach()
+        except Exception:  # a bug in admission: this connection fails, the listener lives on
+            log.exception("process=%s attaching the socket failed", link.process_id)
+            socket.fail(rfc6455.CLOSE_INTERNAL_ERROR, "gamelift-local failed to attach this connection")
+            return socket
+        if rest:
+            socket.data_received(rest)
+        return socket
+
+    @staticmethod
+    def _refuse(transport: asyncio.Transport, answer: bytes = b"") -> asyncio.Protocol:
+        sink = _Refused()
+        transport.set_protocol(sink)
+        if answer:
+            transport.write(answer)
+        transport.close()
+        return sink
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         if not is_upgrade(request):
