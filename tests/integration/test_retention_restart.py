@@ -22,6 +22,7 @@ from infra.emulator.launcher import EmulatorProcess
 from tests.fixtures.example_server import LAUNCH_PATH, stage_build
 from tests.fixtures.example_server.harness import ROLE_ARN, game_session, wait_for
 from tests.support.clients import gamelift_client
+from tests.support.fleets import active_fleet
 
 DAY = 24 * 3600.0
 SHORT = 15 * DAY
@@ -80,27 +81,13 @@ def start(db: str, data_dir: Path, args: tuple[str, ...] = (), env: dict[str, st
 def test_retention_survives_a_restart(tmp_path: Path) -> None:
     db = str(tmp_path / "state.db")
     data_dir = tmp_path / "data"
-    files = tmp_path / "build"
-    files.mkdir()
-    (files / "server.sh").write_text("#!/bin/sh\n")  # not executable: simulated processes
 
     first = start(db, data_dir)
     try:
         gl = gamelift_client(first.url, "json")
-        build_id = gl.create_build(
-            Name="b",
-            StorageLocation={"Bucket": "gamelift-local", "Key": str(files), "RoleArn": "arn:aws:iam::1:role/r"},
-        )["Build"]["BuildId"]
-        fleet_id = gl.create_fleet(
-            Name="f",
-            BuildId=build_id,
-            EC2InstanceType="c5.large",
-            RuntimeConfiguration={
-                "ServerProcesses": [{"LaunchPath": "/local/game/server.sh", "ConcurrentExecutions": 3}]
-            },
-            EC2InboundPermissions=[{"FromPort": 33430, "ToPort": 33440, "IpRange": "0.0.0.0/0", "Protocol": "UDP"}],
-        )["FleetAttributes"]["FleetId"]
-        first.advance(600)
+        # The build's launch path is not executable, so its processes are simulated.
+        fleet_id = active_fleet(gl, first, RuntimeConfiguration={
+            "ServerProcesses": [{"LaunchPath": "/local/game/server", "ConcurrentExecutions": 3}]})
 
         def session(**params: Any) -> str:
             gsid = gl.create_game_session(FleetId=fleet_id, MaximumPlayerSessionCount=4, **params)["GameSession"][

@@ -53,17 +53,9 @@ class CreatorLimiter:
 
     def check(self, fleet_id: str, creator_id: str, now: float, limit: CreationLimit) -> None:
         """Raise LimitExceededException if one more session now would break ``limit``."""
-        key = (fleet_id, creator_id)
-        times = self._times.get(key)
-        if not times:
-            return
-        horizon = now - limit.period_seconds
-        while times and times[0] <= horizon:
-            times.popleft()
-        if not times:
-            del self._times[key]
-            return
-        if len(times) >= limit.sessions:
+        self.prune(fleet_id, creator_id, now, limit)
+        times = self._times.get((fleet_id, creator_id))
+        if times and len(times) >= limit.sessions:
             if limit.from_policy:
                 raise LimitExceededException(
                     f"Creator {creator_id} has already created {len(times)} game sessions on fleet {fleet_id} in the "
