@@ -44,11 +44,14 @@ class ApiFront:
     """Makes one ``ApiConnection`` per accepted socket and remembers them, to close them at shutdown."""
 
     def __init__(self, api: ApiServer, full_server: Callable[[], asyncio.Protocol], max_body: int,
-                 upgrades: UpgradeTaker | None = None) -> None:
+                 upgrades: UpgradeTaker | None = None, *, serve_api: bool = True, secure: bool = False) -> None:
         self.api = api
         self.full_server = full_server
         self.max_body = max_body
         self.upgrades = upgrades
+        # False: a listener for WebSocket upgrades only (the wss:// one); every request goes on to hand-over.
+        self.serve_api = serve_api
+        self.secure = secure
         self.store = api.emulator.store
         self.date = http1.DateHeader()
         self.connections: set[ApiConnection] = set()
@@ -106,7 +109,11 @@ class ApiConnection(asyncio.Protocol):
         """Take the next complete request off the buffer, unless one is in progress."""
         if self.busy or self.write_paused or self.transport is None or not self.buffer:
             return
-        parsed = http1.parse_request(self.buffer, self.front.max_body)
+        if self.front.serve_api:
+            parsed = http1.parse_request(self.buffer, self.front.max_body)
+        else:  # hand over once the head is in (or too long to be one)
+            whole = self.buffer.find(http1.HEAD_END, 0, http1.MAX_HEAD_BYTES + 4) >= 0
+            parsed = http1.NOT_FAST if whole or len(self.buffer) > http1.MAX_HEAD_BYTES else None
         if parsed is None:
             return  # wait for the rest
         if parsed is http1.NOT_FAST:
@@ -199,7 +206,7 @@ class ApiConnection(asyncio.Protocol):
         ):
             return False
         assert self.front.upgrades is not None
-        if self.front.upgrades(transport, head, bytes(self.buffer[end + 4 :]), False) is None:
+        if self.front.upgrades(transport, head, bytes(self.buffer[end + 4 :]), self.front.secure) is None:
             return False
         self.front.connections.discard(self)
         self.transport = None

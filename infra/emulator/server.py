@@ -11,6 +11,7 @@ Everything specific to HTTP stays in this module; operations run through
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 import time
@@ -260,22 +261,41 @@ def _tls_files(emulator: Emulator) -> tuple[Path, Path]:
     return directory / tls.CHAIN, directory / tls.PRIVATE_KEY
 
 
-async def _start_tls(emulator: Emulator, endpoint: SdkWebSocketEndpoint) -> web.AppRunner:
-    """A second listener, wss:// with a self-signed certificate, for SDKs that speak only TLS (C++)."""
+async def _start_tls(emulator: Emulator, endpoint: SdkWebSocketEndpoint, api: ApiServer) -> TlsListener:
+    """A second listener, wss:// with a self-signed certificate, for SDKs that speak only TLS (C++).
+
+    Upgrades go to the endpoint's lean WebSocket as on the plain port; anything else to a small aiohttp app
+    whose only route is the endpoint's (so a plain GET gets the same 404 as on the plain port).
+    """
     config = emulator.config
     cert, key = _tls_files(emulator)
     app = web.Application()
     app.router.add_get("/{tail:.*}", endpoint.handle)
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()
-    site = web.TCPSite(runner, config.host, config.tls_port, ssl_context=tls.server_context(cert, key),
-                       reuse_address=True)
-    await site.start()
-    port = runner.addresses[0][1]
+    assert runner.server is not None
+    front = ApiFront(api, runner.server, MAX_BODY_BYTES, getattr(endpoint, "take_over", None), serve_api=False,
+                     secure=True)
+    listener = await asyncio.get_running_loop().create_server(
+        front, config.host, config.tls_port, ssl=tls.server_context(cert, key), reuse_address=True
+    )
+    port = listener.sockets[0].getsockname()[1]
     endpoint.service.tls_url = f"wss://{config.host}:{port}"
     print(f"gamelift-local SDK endpoint (TLS, self-signed certificate {cert}) on {endpoint.service.tls_url}",
           flush=True)
-    return runner
+    return TlsListener(listener, front, runner)
+
+
+@dataclass
+class TlsListener:
+    listener: asyncio.Server
+    front: ApiFront
+    runner: web.AppRunner
+
+    async def close(self) -> None:
+        self.listener.close()
+        self.front.close()
+        await self.runner.cleanup()
 
 
 def build_app(emulator: Emulator) -> web.Application:
@@ -297,7 +317,7 @@ def build_app(emulator: Emulator) -> web.Application:
     app.router.add_post("/_emulator/sdk/refresh-connection", api.refresh_connection)
     # Last: the server SDK's WebSocket upgrade, on whatever path the SDK appends.
     app.router.add_get("/{tail:.*}", endpoint.handle)
-    tls_runner: list[web.AppRunner] = []
+    tls_listeners: list[TlsListener] = []
 
     async def on_startup(_app: web.Application) -> None:
         emulator.start()
@@ -307,7 +327,7 @@ def build_app(emulator: Emulator) -> web.Application:
         gc.freeze()
         gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
         if emulator.config.tls_port >= 0:
-            tls_runner.append(await _start_tls(emulator, endpoint))
+            tls_listeners.append(await _start_tls(emulator, endpoint, api))
 
     async def on_shutdown(_app: web.Application) -> None:
         # Before aiohttp waits for open connections: end the processes and their sockets, which would hold it up.
@@ -315,8 +335,8 @@ def build_app(emulator: Emulator) -> web.Application:
         await endpoint.service.stop()
 
     async def on_cleanup(_app: web.Application) -> None:
-        for runner in tls_runner:
-            await runner.cleanup()
+        for listener in tls_listeners:
+            await listener.close()
         await emulator.stop()
         emulator.store.close()
 

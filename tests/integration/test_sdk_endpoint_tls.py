@@ -56,6 +56,15 @@ def test_wss_endpoint_with_a_self_signed_certificate(tls_emulator: EmulatorProce
                 await session.ws_connect(URL(f"{info['tlsUrl']}/?pID=x&ComputeId=laptop&FleetId={fleet_id}"
                                              "&Authorization=nope", encoded=True), ssl=insecure)
             assert refused.value.status == 403
+            # The TLS port is for the SDK: a plain request gets the same 404 as a plain GET on the main port,
+            # and does not disturb the sockets already up.
+            tls_base = info["tlsUrl"].replace("wss://", "https://")
+            async with session.get(f"{tls_base}/_emulator/state", ssl=insecure) as plain:
+                assert plain.status == 404
+                assert "WebSocket upgrade" in (await plain.json())["message"]
+            async with session.post(f"{tls_base}/", data=b"{}", ssl=insecure,
+                                    headers={"X-Amz-Target": "GameLift.ListBuilds"}) as api_call:
+                assert api_call.status in (404, 405)
 
     asyncio.run(scenario())
     certificate = ssl.get_server_certificate(("127.0.0.1", int(info["tlsUrl"].rsplit(":", 1)[1])))
