@@ -379,11 +379,9 @@ class FleetService:
             if instance.status != InstanceStatus.TERMINATING:
                 self.supervisor.terminate_instance(fleet, instance)
         if fleet.is_anywhere:
-            for process in list(self.processes.of_fleet(fleet.fleet_id)):
-                if process.game_session_id is None:
-                    self.supervisor.retire(process)
-                else:
-                    self.supervisor.ask_to_end(process, now + self._stage())
+            # The connected processes of its computes end as a managed instance's do (they are not ours to kill:
+            # see _still_ending).
+            self.supervisor.wind_down(list(self.processes.of_fleet(fleet.fleet_id)))
         self._save(fleet)
         self._arm_fleet(fleet)
         log.info("fleet=%s deleting", fleet.fleet_id)
@@ -424,16 +422,18 @@ class FleetService:
     def _still_ending(
         self, fleet: Fleet, since: float, location: str | None, key: str, again: Callable[[], None]
     ) -> bool:
-        """Whether a managed fleet (or location) being deleted still waits for server processes told to end.
+        """Whether a fleet (or location) being deleted still waits for server processes told to end.
 
         As on GameLift, DELETING lasts until every process has ended after
         OnProcessTerminate or the termination window has passed; then whatever
-        is left is force-killed. True when a re-check has been armed.
+        is left is force-killed (``force_end``: a managed process is killed; an
+        Anywhere process, which runs on its owner's compute, is not, but its
+        game session ends and its socket is closed). True when a re-check has been armed.
         """
-        if fleet.is_anywhere:
-            return False
         remaining = [
-            p for p in self.processes.of_fleet(fleet.fleet_id, location) if self.supervisor.get(p.compute_name)
+            p
+            for p in self.processes.of_fleet(fleet.fleet_id, location)
+            if fleet.is_anywhere or self.supervisor.get(p.compute_name)
         ]
         if not remaining:
             return False

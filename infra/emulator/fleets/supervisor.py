@@ -234,14 +234,7 @@ class InstanceSupervisor:
         instance.status = InstanceStatus.TERMINATING
         instance.status_since = now
         self._save(instance)
-        deadline = now + self._termination_window()
-        for process in list(self.processes.on_compute(instance.instance_id)):
-            if process.fleet_id != instance.fleet_id:
-                continue
-            if process.game_session_id is None and process.status != ProcessStatus.TERMINATING:
-                self.retire(process)
-            elif process.status != ProcessStatus.TERMINATING:
-                self.ask_to_end(process, deadline)
+        self.wind_down(self.remaining_processes(instance.instance_id, instance.fleet_id))
         # UNCONFIRMED: an instance with nothing left to stop is gone after one fleet stage.
         self._arm_removal(instance, now + self._stage())
         log.info("fleet=%s instance=%s terminating", fleet.fleet_id, instance.instance_id)
@@ -265,6 +258,34 @@ class InstanceSupervisor:
             self.force_end(process)
         self.remove_instance(instance_id)
 
+    def wind_down(self, processes: list[ServerProcess]) -> None:
+        """Processes that must go (their instance or their fleet is going): OnProcessTerminate for the busy ones.
+
+        A process hosting a game session gets TerminateProcess with a termination time
+        ``process_termination_seconds`` away and may finish its session and call
+        ProcessEnding; an idle one goes now. Processes already told to end keep their time.
+        """
+        now = self.emulator.clock.now()
+        for process in processes:
+            if process.status == ProcessStatus.TERMINATING:
+                continue
+            if process.game_session_id is not None:
+                self.ask_to_end(process, now + self._termination_window())
+                continue
+            if not self.ours_to_kill(process):
+                # An idle Anywhere process cannot be stopped from here: it is told to end now, then let go
+                # (its socket closes after the push).
+                self.ask_to_end(process, now)
+            self.retire(process)
+
+    def ours_to_kill(self, process: ServerProcess) -> bool:
+        """Whether the emulator runs ``process`` (simulated, or launched on a managed instance) and so can kill it.
+
+        A process of an Anywhere fleet runs on its owner's compute and only talks to the SDK endpoint.
+        """
+        fleet = self.emulator.fleets.find(process.fleet_id)
+        return fleet is None or not fleet.is_anywhere
+
     def remaining_processes(self, compute_name: str, fleet_id: str) -> list[ServerProcess]:
         return [p for p in self.processes.on_compute(compute_name) if p.fleet_id == fleet_id]
 
@@ -276,15 +297,30 @@ class InstanceSupervisor:
     def poll_seconds(self) -> float:
         return max(self._stage(), 0.05)
 
-    def force_end(self, process: ServerProcess) -> None:
-        """The termination window passed and the process is still there: it is killed."""
+    def force_end(self, process: ServerProcess, *, replace: bool = False) -> None:
+        """The termination window passed and the process is still there: it is killed, if it is ours to kill.
+
+        Either way the fleet is done with it: its game session ends INTERRUPTED and its SDK socket is closed.
+        An Anywhere process is not killed (it runs on its owner's compute); the event says so.
+        """
+        prefix = (
+            f"Server process {process.process_id} on {process.compute_name} did not end within the time allowed "
+            "after OnProcessTerminate() and"
+        )
+        if self.ours_to_kill(process):
+            self.emulator.events.record(
+                process.fleet_id, "SERVER_PROCESS_FORCE_TERMINATED", f"{prefix} was forcibly terminated"
+            )
+            self.end_process(process, -int(signal.SIGKILL), "INTERRUPTED", event=None, replace=replace)
+            return
+        # UNCONFIRMED: the same event code as a managed force-kill; the message says what really happened.
         self.emulator.events.record(
             process.fleet_id,
             "SERVER_PROCESS_FORCE_TERMINATED",
-            f"Server process {process.process_id} on {process.compute_name} did not end within the time allowed "
-            "after OnProcessTerminate() and was forcibly terminated",
+            f"{prefix} is no longer managed by the fleet: its game session was ended and its connection closed "
+            "(an Anywhere process runs on its owner's compute and was not killed)",
         )
-        self.end_process(process, -int(signal.SIGKILL), "INTERRUPTED", event=None, replace=False)
+        self.end_process(process, -1, "INTERRUPTED", event=None, replace=replace)
 
     def _termination_window(self) -> float:
         return float(self.emulator.config.process_termination_seconds)

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -496,13 +495,8 @@ class SdkEndpointService:
         launcher = self.launcher
         if launcher is not None and launcher.kill(process_id, "force"):
             return  # its exit is reported as SERVER_PROCESS_FORCE_TERMINATED
-        self.emulator.events.record(
-            process.fleet_id,
-            "SERVER_PROCESS_FORCE_TERMINATED",
-            f"Server process {process_id} on {process.compute_name} did not end within the time allowed after "
-            "OnProcessTerminate() and was forcibly terminated",
-        )
-        self.emulator.fleets.process_exited(process_id, -int(signal.SIGKILL), reason="INTERRUPTED")
+        # Not a running child of ours (an Anywhere process, most often): the fleet lets go of it.
+        self.emulator.fleets.supervisor.force_end(process, replace=True)
 
     def _ready_timed_out(self, process_id: str) -> None:
         process = self._process(process_id)
