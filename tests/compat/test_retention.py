@@ -7,8 +7,6 @@ retained for 14 days." Fleets run simulated processes; the manual clock walks th
 
 from __future__ import annotations
 
-import urllib.error
-import urllib.request
 import zipfile
 from pathlib import Path
 
@@ -17,6 +15,7 @@ from botocore.exceptions import ClientError
 
 from infra.emulator.launcher import EmulatorProcess
 from tests.compat.test_game_sessions import active_session, fleet_with
+from tests.support.raw_http import http_status
 
 DAY = 24 * 3600.0
 RETENTION = 30 * DAY
@@ -182,14 +181,6 @@ def plant_log(fresh: EmulatorProcess, game_session_id: str) -> Path:
     return target
 
 
-def fetch(url: str) -> int:
-    try:
-        with urllib.request.urlopen(url, timeout=20) as response:
-            return response.status
-    except urllib.error.HTTPError as exc:
-        return exc.code
-
-
 def test_logs_are_kept_14_days(gl, fresh) -> None:
     fleet_id = fleet_with(gl, fresh)
     session = ended_session(gl, fresh, fleet_id)
@@ -197,14 +188,14 @@ def test_logs_are_kept_14_days(gl, fresh) -> None:
     zipped = plant_log(fresh, gsid)
     fresh.advance(LOG_RETENTION - 1)
     url = gl.get_game_session_log_url(GameSessionId=gsid)["PreSignedUrl"]
-    assert fetch(url) == 200
+    assert http_status(url) == 200
 
     fresh.advance(1)
     # UNCONFIRMED (the docs only say the logs are kept 14 days): NotFoundException afterwards.
     with pytest.raises(ClientError) as gone:
         gl.get_game_session_log_url(GameSessionId=gsid)
     assert code(gone) == "NotFoundException"
-    assert fetch(url) == 404
+    assert http_status(url) == 404
     assert not zipped.exists() and not zipped.parent.exists()
     # The session itself is still described until its own 30 days are up.
     assert [s["Status"] for s in described(gl, gsid)] == ["TERMINATED"]

@@ -23,17 +23,10 @@ from tests.fixtures.example_server import LAUNCH_PATH, stage_build
 from tests.fixtures.example_server.harness import ROLE_ARN, game_session, wait_for
 from tests.support.clients import gamelift_client
 from tests.support.fleets import active_fleet
+from tests.support.raw_http import http_status
 
 DAY = 24 * 3600.0
 SHORT = 15 * DAY
-
-
-def fetch(url: str) -> int:
-    try:
-        with urllib.request.urlopen(url, timeout=20) as response:
-            return response.status
-    except urllib.error.HTTPError as exc:
-        return exc.code
 
 
 def described(gl: Any, game_session_id: str) -> list[str]:
@@ -124,12 +117,12 @@ def test_retention_survives_a_restart(tmp_path: Path) -> None:
         assert not old_log.exists()
         assert described(gl, recent) == ["TERMINATED"] and described(gl, live) == ["ACTIVE"]
         recent_url = gl.get_game_session_log_url(GameSessionId=recent)["PreSignedUrl"]
-        assert fetch(recent_url) == 200
+        assert http_status(recent_url) == 200
         # The timers were armed for what was not due yet: the recent session's logs at 14 days ...
         second.advance(14 * DAY - 0.5 - age(second, gl, recent))
-        assert fetch(recent_url) == 200
+        assert http_status(recent_url) == 200
         second.advance(1)
-        assert fetch(recent_url) == 404 and not recent_log.exists()
+        assert http_status(recent_url) == 404 and not recent_log.exists()
         second.advance(SHORT - 0.5 - age(second, gl, recent))  # a half second short of 15 days
         assert described(gl, recent) == ["TERMINATED"]
     finally:
@@ -193,9 +186,9 @@ def test_a_real_process_log_zip_is_deleted_after_14_days(tmp_path: Path) -> None
         zipped = next((data_dir / "logs" / "game-sessions").rglob("*.zip"))
 
         emulator.advance(14 * DAY - 1)
-        assert fetch(url) == 200
+        assert http_status(url) == 200
         emulator.advance(1)
-        assert fetch(url) == 404 and not zipped.exists()
+        assert http_status(url) == 404 and not zipped.exists()
         with pytest.raises(gl.exceptions.NotFoundException):
             gl.get_game_session_log_url(GameSessionId=gsid)
     finally:

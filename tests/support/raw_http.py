@@ -76,3 +76,15 @@ def error_code(response: RawResponse) -> str:
     """The error code as botocore would read it, from either protocol."""
     body = response.cbor() if response.headers.get("content-type") == "application/cbor" else response.json()
     return body["__type"].rsplit("#", 1)[-1]
+
+
+def http_status(url: str) -> int:
+    """The status a plain GET of ``url`` gets (an HTTP error is an answer here, not an exception)."""
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=20) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
