@@ -181,16 +181,21 @@ class ApiConnection(asyncio.Protocol):
         if self.front.upgrades is not None and self._upgrade(transport):
             return
         handler = self.front.full_server()
-        self.front.connections.discard(self)
         self.front.handed_over += 1
-        self.transport = None
-        pending, self.buffer = bytes(self.buffer), bytearray()
+        pending = self._let_go(transport)
         transport.set_protocol(handler)
         handler.connection_made(transport)
-        if self.read_paused:
-            transport.resume_reading()
         if pending:
             handler.data_received(pending)
+
+    def _let_go(self, transport: asyncio.Transport) -> bytes:
+        """Stop serving ``transport`` (its new protocol is being installed); what was buffered for it."""
+        self.front.connections.discard(self)
+        self.transport = None
+        pending, self.buffer = bytes(self.buffer), bytearray()
+        if self.read_paused:
+            transport.resume_reading()
+        return pending
 
     def _upgrade(self, transport: asyncio.Transport) -> bool:
         """A server SDK's WebSocket upgrade goes straight to the SDK endpoint's own protocol."""
@@ -208,11 +213,7 @@ class ApiConnection(asyncio.Protocol):
         assert self.front.upgrades is not None
         if self.front.upgrades(transport, head, bytes(self.buffer[end + 4 :]), self.front.secure) is None:
             return False
-        self.front.connections.discard(self)
-        self.transport = None
-        self.buffer = bytearray()
-        if self.read_paused:
-            transport.resume_reading()
+        self._let_go(transport)
         return True
 
     def close(self) -> None:

@@ -23,6 +23,7 @@ from client.config import ClientConfig
 from client.match import Match
 from infra.emulator.launcher import EmulatorProcess
 from infra.stack.local import LocalStack, server_fleet
+from tests.fixtures.example_server.harness import wait_for as poll
 
 PROCESSES = 2
 
@@ -49,15 +50,8 @@ if (reason := _missing()) is not None:
     pytestmark.append(pytest.mark.skip(reason=reason))
 
 
-def wait_for(what: str, check: Callable[[], Any], timeout: float = 60.0, every: float = 0.1) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(every)
+def wait_for(what: str, check: Callable[[], Any], timeout: float = 60.0) -> Any:
+    return poll(check, timeout=timeout, interval=0.1, what=what)
 
 
 def processes(stack: LocalStack) -> list[dict[str, Any]]:

@@ -50,11 +50,15 @@ ENV = {
 }
 
 
+def start_emulator(directory: Path, env: dict[str, str]) -> EmulatorProcess:
+    """An emulator for fleets of real example servers: system clock, short fleet stages, strict shapes."""
+    args = ["--clock", "system", "--fleet-stage-seconds", "0.05", "--strict", "--log-level", "INFO"]
+    return EmulatorProcess(str(directory / "state.db"), args=args, env=env).start()
+
+
 @pytest.fixture(scope="module")
 def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorProcess]:
-    db = tmp_path_factory.mktemp("managed") / "state.db"
-    args = ["--clock", "system", "--fleet-stage-seconds", "0.05", "--strict", "--log-level", "INFO"]
-    proc = EmulatorProcess(str(db), args=args, env=ENV).start()
+    proc = start_emulator(tmp_path_factory.mktemp("managed"), ENV)
     yield proc
     proc.stop()
 

@@ -29,6 +29,7 @@ from tests.integration.test_managed_fleet import (
     hosting,
     managed_fleet,
     processes,
+    start_emulator,
 )
 from tests.support.clients import gamelift_client
 
@@ -37,10 +38,8 @@ TERMINATION_SECONDS = 2.0
 
 @pytest.fixture(scope="module")
 def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorProcess]:
-    db = tmp_path_factory.mktemp("scale-in") / "state.db"
     env = {**ENV, "GAMELIFT_LOCAL_PROCESS_TERMINATION_SECONDS": str(TERMINATION_SECONDS)}
-    args = ["--clock", "system", "--fleet-stage-seconds", "0.05", "--strict", "--log-level", "INFO"]
-    proc = EmulatorProcess(str(db), args=args, env=env).start()
+    proc = start_emulator(tmp_path_factory.mktemp("scale-in"), env)
     yield proc
     proc.stop()
 

@@ -282,7 +282,8 @@ def test_uses_location(emu: Emulator, tmp_path: Path) -> None:
     assert emu.fleets.get(emu.fleets.get(fleet_id).fleet_arn).fleet_id == fleet_id
 
 
-def test_auth_tokens_are_bound_to_fleet_compute_and_time(emu: Emulator, tmp_path: Path) -> None:
+def anywhere_fleet_with_compute(emu: Emulator) -> str:
+    """An Anywhere fleet in custom location ``custom-lab`` with compute ``box`` (10.0.0.1) registered."""
     emu.locations.create("custom-lab", None)
     fleet_id = emu.fleets.create(
         {"Name": "a", "ComputeType": "ANYWHERE", "Locations": [{"Location": "custom-lab"}]}
@@ -290,6 +291,11 @@ def test_auth_tokens_are_bound_to_fleet_compute_and_time(emu: Emulator, tmp_path
     emu.computes.register(
         {"FleetId": fleet_id, "ComputeName": "box", "Location": "custom-lab", "IpAddress": "10.0.0.1"}
     )
+    return fleet_id
+
+
+def test_auth_tokens_are_bound_to_fleet_compute_and_time(emu: Emulator, tmp_path: Path) -> None:
+    fleet_id = anywhere_fleet_with_compute(emu)
     emu.computes.register(
         {"FleetId": fleet_id, "ComputeName": "other", "Location": "custom-lab", "IpAddress": "10.0.0.2"}
     )
@@ -306,13 +312,7 @@ def test_auth_tokens_are_bound_to_fleet_compute_and_time(emu: Emulator, tmp_path
 
 
 def test_deregistering_a_compute_ends_its_processes_and_tokens(emu: Emulator, tmp_path: Path) -> None:
-    emu.locations.create("custom-lab", None)
-    fleet_id = emu.fleets.create(
-        {"Name": "a", "ComputeType": "ANYWHERE", "Locations": [{"Location": "custom-lab"}]}
-    ).fleet_id
-    emu.computes.register(
-        {"FleetId": fleet_id, "ComputeName": "box", "Location": "custom-lab", "IpAddress": "10.0.0.1"}
-    )
+    fleet_id = anywhere_fleet_with_compute(emu)
     token = emu.computes.auth_token(fleet_id, "box")["AuthToken"]
     # What the SDK endpoint adds when a process on the compute calls ProcessReady.
     emu.fleets.processes.add(

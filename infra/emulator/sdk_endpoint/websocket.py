@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
+import orjson
 from aiohttp import WSMsgType, web
 
+from infra.emulator.protocol import http1
+from infra.emulator.protocol.http1 import RequestHead
 from infra.emulator.sdk_endpoint import protocol
 from infra.emulator.sdk_endpoint.handshake import HandshakeError, parse_connect_query
 from infra.emulator.sdk_endpoint.lean_websocket import LeanWebSocket
@@ -115,26 +117,18 @@ def is_upgrade(request: web.Request) -> bool:
     return request.headers.get("Upgrade", "").lower() == "websocket"
 
 
-class RequestHead(Protocol):
-    """What ``take_over`` reads of a request head (the HTTP front's parsed head has these attributes)."""
-
-    method: str
-    target: str  # raw path and query, as sent
-    version: str
-    headers: Mapping[str, str]  # lower-case names; repeated headers joined by ", "
-
-
-_REASONS = {400: "Bad Request", 403: "Forbidden", 404: "Not Found"}
-
-
 def refusal(status: int, message: str, headers: Mapping[str, str] | None = None) -> bytes:
     """An HTTP error with the JSON body aiohttp's path sends (``{"message": ...}``); the connection then closes."""
-    body = json.dumps({"message": message}).encode()
-    extra = "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
-    return (
-        f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}\r\nContent-Type: application/json; charset=utf-8\r\n"
-        f"Content-Length: {len(body)}\r\n{extra}Connection: close\r\n\r\n"
-    ).encode("latin-1") + body
+    return http1.encode_response(
+        status,
+        [("Content-Type", "application/json; charset=utf-8"), *(headers or {}).items()],
+        orjson.dumps({"message": message}),
+        date=_DATE.now(),
+        keep_alive=False,
+    )
+
+
+_DATE = http1.DateHeader()
 
 
 class _Refused(asyncio.Protocol):
